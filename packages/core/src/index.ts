@@ -1,0 +1,2 @@
+export { HaliteError, type HaliteErrorCode, type HaliteErrorOptions } from './errors.js';
+export { type LogFields, type Logger, silentLogger } from './logger.js';
