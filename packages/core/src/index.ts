@@ -1,3 +1,24 @@
+export { type EventBus, InProcessEventBus } from './activity/event-bus.js';
+export {
+  EventHub,
+  type EventHubOptions,
+  type HubMessage,
+  type SubscribeOptions,
+} from './activity/event-hub.js';
+export {
+  DEFAULT_MAX_RETURN_BYTES,
+  type DropReason,
+  INTERNAL_JOB_FUNCTIONS,
+  type NormalizeOptions,
+  type NormalizeResult,
+  normalizeSaltEvent,
+} from './activity/normalize.js';
+export {
+  ActivityCategory,
+  ActivityEventType,
+  type NormalizedEvent,
+  type NormalizedJobReturn,
+} from './activity/schemas.js';
 export { HaliteError, type HaliteErrorCode, type HaliteErrorOptions } from './errors.js';
 export { type LogFields, type Logger, silentLogger } from './logger.js';
 export {
