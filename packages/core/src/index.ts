@@ -1,3 +1,10 @@
+export {
+  type ActivityEventSource,
+  type ConsumerBackoff,
+  EventStreamConsumer,
+  type EventStreamConsumerOptions,
+  type EventStreamConsumerStatus,
+} from './activity/consumer.js';
 export { type EventBus, InProcessEventBus } from './activity/event-bus.js';
 export {
   EventHub,
