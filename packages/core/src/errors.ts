@@ -40,6 +40,11 @@ export class HaliteError extends Error {
   /** Structured, non-secret detail (see {@link HaliteErrorOptions.details}). */
   readonly details: unknown;
 
+  /**
+   * @param code - the closed code the HTTP layer maps to a status
+   * @param message - a message safe to show to an API caller (no secrets)
+   * @param options - the cause (kept for logs) and structured details
+   */
   constructor(code: HaliteErrorCode, message: string, options: HaliteErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'HaliteError';

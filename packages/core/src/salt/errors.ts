@@ -40,6 +40,12 @@ export class SaltAPIUnavailable extends HaliteError {
   /** What went wrong, for callers that react differently to a timeout and a refused connection. */
   readonly reason: SaltUnavailableReason;
 
+  /**
+   * Creates the error.
+   *
+   * @param message - what failed, without secrets (no token, no query string).
+   * @param options - the reason and the transport error.
+   */
   constructor(message: string, options: SaltAPIUnavailableOptions = {}) {
     const { reason = 'network', ...rest } = options;
     super('salt_unavailable', message, { details: { reason }, ...rest });
@@ -71,6 +77,13 @@ export class SaltAPIError extends HaliteError {
   /** What salt-api said (the first `<p>` of a CherryPy error page, the JSON `return`, …). */
   readonly serverMessage: string;
 
+  /**
+   * Creates the error; `message` becomes `salt-api <status>: <first 500 characters>`.
+   *
+   * @param status - the HTTP status, or 200 for a failure reported inside a successful answer.
+   * @param serverMessage - what salt-api said (kept up to 2000 characters).
+   * @param options - the cause, and details that replace the default `{status, serverMessage}`.
+   */
   constructor(status: number, serverMessage: string, options: HaliteErrorOptions = {}) {
     const kept = truncate(serverMessage.trim(), MAX_SERVER_MESSAGE);
     const excerpt = truncate(kept, MAX_MESSAGE_EXCERPT);
@@ -95,7 +108,8 @@ function htmlToText(html: string): string {
     .replace(/<[^>]*>/g, '')
     .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
       if (name[0] === '#') {
-        const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+        const code =
+          name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
         return Number.isFinite(code) && code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
       }
       return ENTITIES[name.toLowerCase()] ?? entity;
