@@ -1,0 +1,575 @@
+import {
+  type ExpressionBuilder,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+  sql,
+  type Transaction,
+} from 'kysely';
+import { z } from 'zod';
+import { encodeJson, readBool, readNumber, readOptNumber, readOptTime, readTime } from '../codec.js';
+import { affected, chunks, compareText, lastByKey, type StoreContext } from '../context.js';
+import type {
+  FacetCount,
+  KeyStatus,
+  MinionChangeSet,
+  MinionDigest,
+  MinionFacet,
+  MinionFields,
+  MinionFilter,
+  MinionListQuery,
+  MinionRefreshTimes,
+  MinionSnapshot,
+  MinionSource,
+  MinionStatus,
+  MinionStore,
+  MinionSummary,
+  ReconcileResult,
+} from '../minions.js';
+import type { Database, MinionSnapshotsTable } from '../schema.js';
+import type { JsonObject, TimeInput } from '../types.js';
+import {
+  bool,
+  count,
+  defined,
+  jsonObject,
+  LIMITS,
+  name,
+  page,
+  parse,
+  parseRows,
+  searchText,
+  text,
+  textList,
+  time,
+} from '../validate.js';
+import { markIngest, readIngestMarks } from './ingest-marks.js';
+
+const KEY_STATUSES = ['accepted', 'pending', 'rejected', 'denied'] as const;
+const STATUSES = ['online', 'offline', 'pending', 'rejected', 'denied'] as const;
+const SOURCES = ['keys', 'presence', 'grains'] as const;
+
+type ColumnKind = 'text' | 'integer' | 'boolean' | 'json' | 'timestamp';
+
+/** Each writable field: its column, its SQL kind, its validator. */
+const FIELDS = {
+  keyStatus: { column: 'key_status', kind: 'text', schema: z.enum(KEY_STATUSES) },
+  isOnline: { column: 'is_online', kind: 'boolean', schema: bool },
+  os: { column: 'os', kind: 'text', schema: text(LIMITS.grainText).nullable() },
+  osFamily: { column: 'os_family', kind: 'text', schema: text(LIMITS.grainText).nullable() },
+  osrelease: { column: 'osrelease', kind: 'text', schema: text(LIMITS.grainText).nullable() },
+  kernel: { column: 'kernel', kind: 'text', schema: text(LIMITS.grainText).nullable() },
+  kernelrelease: { column: 'kernelrelease', kind: 'text', schema: text(LIMITS.kernelrelease).nullable() },
+  virtual: { column: 'virtual', kind: 'text', schema: text(LIMITS.grainText).nullable() },
+  numCpus: { column: 'num_cpus', kind: 'integer', schema: count.nullable() },
+  memTotal: { column: 'mem_total', kind: 'integer', schema: count.nullable() },
+  saltversion: { column: 'saltversion', kind: 'text', schema: text(LIMITS.grainText).nullable() },
+  primaryIp: { column: 'primary_ip', kind: 'text', schema: text(LIMITS.ip).nullable() },
+  contentHash: { column: 'content_hash', kind: 'text', schema: text(LIMITS.hash).nullable() },
+  keysRefreshedAt: { column: 'keys_refreshed_at', kind: 'timestamp', schema: time.nullable() },
+  presenceRefreshedAt: { column: 'presence_refreshed_at', kind: 'timestamp', schema: time.nullable() },
+  grainsRefreshedAt: { column: 'grains_refreshed_at', kind: 'timestamp', schema: time.nullable() },
+  lastSeenAt: { column: 'last_seen_at', kind: 'timestamp', schema: time.nullable() },
+  grains: { column: 'grains', kind: 'json', schema: jsonObject.nullable() },
+} as const satisfies Record<
+  keyof MinionFields,
+  { column: keyof MinionSnapshotsTable; kind: ColumnKind; schema: z.ZodType }
+>;
+
+type Field = keyof typeof FIELDS;
+const FIELD_NAMES = Object.keys(FIELDS) as Field[];
+
+const optionalFields = Object.fromEntries(FIELD_NAMES.map((f) => [f, FIELDS[f].schema.optional()])) as {
+  [K in Field]: z.ZodOptional<(typeof FIELDS)[K]['schema']>;
+};
+const minionId = name(LIMITS.minionId);
+const insertSchema = z.object({
+  ...optionalFields,
+  minionId,
+  keyStatus: FIELDS.keyStatus.schema,
+  firstSeenAt: time.optional(),
+});
+const patchSchema = z.object({ ...optionalFields, minionId });
+type ValidInsert = z.output<typeof insertSchema>;
+type ValidPatch = z.output<typeof patchSchema>;
+
+const filterSchema = z
+  .object({
+    status: z
+      .array(z.enum(STATUSES))
+      .max(STATUSES.length * 4)
+      .optional(),
+    keyStatus: z
+      .array(z.enum(KEY_STATUSES))
+      .max(KEY_STATUSES.length * 4)
+      .optional(),
+    osFamily: textList(LIMITS.grainText).optional(),
+    os: textList(LIMITS.grainText).optional(),
+    saltversion: textList(LIMITS.grainText).optional(),
+    search: searchText,
+    ids: textList(LIMITS.minionId).optional(),
+  })
+  .optional();
+type ValidFilter = NonNullable<z.output<typeof filterSchema>>;
+
+const SORT_COLUMNS = {
+  minionId: 'minion_id',
+  os: 'os',
+  osFamily: 'os_family',
+  saltversion: 'saltversion',
+  primaryIp: 'primary_ip',
+  lastSeenAt: 'last_seen_at',
+} as const;
+const listSchema = z.object({
+  sort: z.enum(Object.keys(SORT_COLUMNS) as [keyof typeof SORT_COLUMNS]).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+});
+
+/** Every column except grains: what lists read. */
+const SUMMARY_COLUMNS = [
+  'minion_id',
+  'key_status',
+  'is_online',
+  'os',
+  'os_family',
+  'osrelease',
+  'kernel',
+  'kernelrelease',
+  'virtual',
+  'num_cpus',
+  'mem_total',
+  'saltversion',
+  'primary_ip',
+  'content_hash',
+  'keys_refreshed_at',
+  'presence_refreshed_at',
+  'grains_refreshed_at',
+  'first_seen_at',
+  'last_seen_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof MinionSnapshotsTable>;
+
+type SummaryRow = Pick<Selectable<MinionSnapshotsTable>, (typeof SUMMARY_COLUMNS)[number]>;
+
+function statusOf(keyStatus: string, isOnline: boolean): MinionStatus {
+  if (keyStatus === 'accepted') return isOnline ? 'online' : 'offline';
+  return keyStatus as MinionStatus;
+}
+
+function toSummary(row: SummaryRow): MinionSummary {
+  const isOnline = readBool(row.is_online);
+  return {
+    minionId: row.minion_id,
+    status: statusOf(row.key_status, isOnline),
+    keyStatus: row.key_status as KeyStatus,
+    isOnline,
+    os: row.os,
+    osFamily: row.os_family,
+    osrelease: row.osrelease,
+    kernel: row.kernel,
+    kernelrelease: row.kernelrelease,
+    virtual: row.virtual,
+    numCpus: readOptNumber(row.num_cpus),
+    memTotal: readOptNumber(row.mem_total),
+    saltversion: row.saltversion,
+    primaryIp: row.primary_ip,
+    contentHash: row.content_hash,
+    keysRefreshedAt: readOptTime(row.keys_refreshed_at),
+    presenceRefreshedAt: readOptTime(row.presence_refreshed_at),
+    grainsRefreshedAt: readOptTime(row.grains_refreshed_at),
+    firstSeenAt: readTime(row.first_seen_at),
+    lastSeenAt: readOptTime(row.last_seen_at),
+    updatedAt: readTime(row.updated_at),
+  };
+}
+
+/** The Kysely implementation of {@link MinionStore}. */
+export function createMinionQueries(db: Kysely<Database>, ctx: StoreContext): MinionStore {
+  /** A field's value as bound in SQL. */
+  function encode(field: Field, value: unknown, path: string): unknown {
+    if (value === null || value === undefined) return null;
+    switch (FIELDS[field].kind) {
+      case 'boolean':
+        return ctx.bool(value as boolean);
+      case 'json':
+        return encodeJson(value, path, ctx.limits.maxJsonBytes);
+      default:
+        return value;
+    }
+  }
+
+  function where(eb: ExpressionBuilder<Database, 'minion_snapshots'>, filter: ValidFilter | undefined) {
+    const parts = [];
+    if (filter?.status && filter.status.length > 0) {
+      const byStatus = [];
+      const keyOnly = filter.status.filter((s) => s !== 'online' && s !== 'offline');
+      for (const presence of ['online', 'offline'] as const) {
+        if (filter.status.includes(presence)) {
+          byStatus.push(
+            eb.and([
+              eb('key_status', '=', 'accepted'),
+              eb('is_online', '=', ctx.bool(presence === 'online')),
+            ]),
+          );
+        }
+      }
+      if (keyOnly.length > 0) byStatus.push(eb('key_status', 'in', keyOnly));
+      parts.push(eb.or(byStatus));
+    }
+    if (filter?.keyStatus && filter.keyStatus.length > 0)
+      parts.push(eb('key_status', 'in', filter.keyStatus));
+    if (filter?.osFamily && filter.osFamily.length > 0) parts.push(eb('os_family', 'in', filter.osFamily));
+    if (filter?.os && filter.os.length > 0) parts.push(eb('os', 'in', filter.os));
+    if (filter?.saltversion && filter.saltversion.length > 0)
+      parts.push(eb('saltversion', 'in', filter.saltversion));
+    if (filter?.ids)
+      parts.push(filter.ids.length > 0 ? eb('minion_id', 'in', filter.ids) : sql<SqlBool>`1 = 0`);
+    if (filter?.search) {
+      parts.push(
+        eb.or([ctx.contains('minion_id', filter.search), ctx.contains('primary_ip', filter.search)]),
+      );
+    }
+    return eb.and(parts);
+  }
+
+  /** One chunk of inserts as column values (JSON serialised here, so per chunk, never all at once). */
+  function encodeInserts(
+    rows: ValidInsert[],
+    now: string,
+    offset: number,
+  ): Insertable<MinionSnapshotsTable>[] {
+    return rows.map((r, i) => ({
+      minion_id: r.minionId,
+      key_status: r.keyStatus,
+      is_online: ctx.bool(r.isOnline ?? false),
+      os: r.os ?? null,
+      os_family: r.osFamily ?? null,
+      osrelease: r.osrelease ?? null,
+      kernel: r.kernel ?? null,
+      kernelrelease: r.kernelrelease ?? null,
+      virtual: r.virtual ?? null,
+      num_cpus: r.numCpus ?? null,
+      mem_total: r.memTotal ?? null,
+      saltversion: r.saltversion ?? null,
+      primary_ip: r.primaryIp ?? null,
+      content_hash: r.contentHash ?? null,
+      keys_refreshed_at: r.keysRefreshedAt ?? null,
+      presence_refreshed_at: r.presenceRefreshedAt ?? null,
+      grains_refreshed_at: r.grainsRefreshedAt ?? null,
+      first_seen_at: r.firstSeenAt ?? now,
+      last_seen_at: r.lastSeenAt ?? null,
+      updated_at: now,
+      grains:
+        r.grains == null
+          ? null
+          : (ctx.flavor.bindLargeJson(
+              encodeJson(r.grains, `insert[${offset + i}].grains`, ctx.limits.maxJsonBytes),
+            ) as string),
+    }));
+  }
+
+  function upsert(trx: Transaction<Database>, values: Insertable<MinionSnapshotsTable>[]) {
+    return trx
+      .insertInto('minion_snapshots')
+      .values(values)
+      .onConflict((oc) =>
+        oc.column('minion_id').doUpdateSet((eb) => {
+          const set: Record<string, unknown> = {};
+          for (const column of SUMMARY_COLUMNS) {
+            if (column !== 'minion_id' && column !== 'first_seen_at')
+              set[column] = eb.ref(`excluded.${column}`);
+          }
+          set.grains = eb.ref('excluded.grains');
+          return set as never;
+        }),
+      )
+      .execute();
+  }
+
+  /**
+   * Upsert all rows in chunks. While the database runs one chunk, the next is serialised: the
+   * JSON work overlaps the database's (PostgreSQL runs in another process).
+   */
+  async function insertAll(trx: Transaction<Database>, rows: ValidInsert[], now: string) {
+    if (rows.length === 0) return { inserted: 0, updated: 0 };
+    let existing = 0;
+    const keysPerQuery = ctx.flavor.arrayParameters ? 100_000 : ctx.keysPerStatement();
+    for (const ids of chunks(
+      rows.map((r) => r.minionId),
+      keysPerQuery,
+    )) {
+      const row = await trx
+        .selectFrom('minion_snapshots')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where(ctx.inKeys('minion_id', ids))
+        .executeTakeFirstOrThrow();
+      existing += readNumber(row.n);
+    }
+    const size = ctx.rowsPerStatement(SUMMARY_COLUMNS.length + 1);
+    const plan = chunks(rows, size);
+    let values = encodeInserts(plan[0] as ValidInsert[], now, 0);
+    for (let i = 0; i < plan.length; i++) {
+      const running = upsert(trx, values);
+      // Handled here so a failure while the next chunk is serialised is not "unhandled"; the
+      // `await running` below still throws it.
+      running.catch(() => undefined);
+      const next = plan[i + 1];
+      if (next) {
+        try {
+          // Let the statement reach the database before the CPU-bound serialisation starts.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          values = encodeInserts(next, now, (i + 1) * size);
+        } catch (error) {
+          await running.catch(() => undefined);
+          throw error;
+        }
+      }
+      await running;
+    }
+    return { inserted: rows.length - existing, updated: existing };
+  }
+
+  /** Patches sharing one set of fields, applied with `update … from (values …)`. */
+  async function patchGroup(trx: Transaction<Database>, fields: Field[], patches: ValidPatch[], now: string) {
+    let updated = 0;
+    const size = ctx.rowsPerStatement(fields.length + 1, 1);
+    const target = ctx.table('minion_snapshots');
+    const aliases = sql.join([
+      sql`${sql.ref('column1')} as ${sql.ref('minion_id')}`,
+      ...fields.map((f, i) => sql`${sql.ref(`column${i + 2}`)} as ${sql.ref(FIELDS[f].column)}`),
+    ]);
+    const assignments = sql.join([
+      ...fields.map((f) => {
+        const { column, kind } = FIELDS[f];
+        const type = kind === 'text' ? ctx.flavor.types.textCast : ctx.flavor.types[kind];
+        return sql`${sql.ref(column)} = cast(${sql.ref(`v.${column}`)} as ${sql.raw(type)})`;
+      }),
+      sql`${sql.ref('updated_at')} = ${now}`,
+    ]);
+    for (const [c, chunk] of chunks(patches, size).entries()) {
+      const rows = chunk.map((p, i) => {
+        const path = `update[${c * size + i}]`;
+        const record = p as Record<string, unknown>;
+        return sql`(${sql.join([p.minionId, ...fields.map((f) => encode(f, record[f], `${path}.${f}`))])})`;
+      });
+      const result = await sql`update ${target} set ${assignments}
+        from (select ${aliases} from (values ${sql.join(rows)}) as ${sql.ref('vv')}) as ${sql.ref('v')}
+        where ${target}.${sql.ref('minion_id')} = ${sql.ref('v.minion_id')}`.execute(trx);
+      updated += affected(result);
+    }
+    return updated;
+  }
+
+  async function hashes(pageRequest?: { after?: string; limit?: number }): Promise<MinionDigest[]> {
+    const p = parse(
+      z
+        .object({ after: text(LIMITS.minionId).optional(), limit: z.int().min(1).max(10_000).optional() })
+        .optional(),
+      pageRequest,
+      'page',
+    );
+    let q = db
+      .selectFrom('minion_snapshots')
+      .select(['minion_id', 'key_status', 'is_online', 'content_hash'])
+      .orderBy('minion_id')
+      .limit(p?.limit ?? 5000);
+    if (p?.after !== undefined) q = q.where('minion_id', '>', p.after);
+    const rows = await q.execute();
+    return rows.map((r) => ({
+      minionId: r.minion_id,
+      keyStatus: r.key_status as KeyStatus,
+      isOnline: readBool(r.is_online),
+      contentHash: r.content_hash,
+    }));
+  }
+
+  return {
+    reconcile: (changes: MinionChangeSet): Promise<ReconcileResult> =>
+      ctx.run('minions.reconcile', async () => {
+        const c = parse(
+          z.object({
+            insert: z.array(z.unknown()).optional(),
+            update: z.array(z.unknown()).optional(),
+            delete: z.array(minionId).optional(),
+            refreshed: z
+              .object({ keys: time.optional(), presence: time.optional(), grains: time.optional() })
+              .optional(),
+          }),
+          changes,
+          'changes',
+        );
+        const deletes = [...new Set(c.delete ?? [])].sort();
+        const deleted = new Set(deletes);
+        const inserts = lastByKey(
+          parseRows(insertSchema, c.insert ?? [], 'insert'),
+          (r) => r.minionId,
+        ).filter((r) => !deleted.has(r.minionId));
+        const merged = new Map<string, ValidPatch>();
+        for (const patch of parseRows(patchSchema, c.update ?? [], 'update')) {
+          if (deleted.has(patch.minionId)) continue;
+          merged.set(patch.minionId, { ...merged.get(patch.minionId), ...defined(patch) });
+        }
+        const groups = new Map<string, { fields: Field[]; patches: ValidPatch[] }>();
+        for (const id of [...merged.keys()].sort()) {
+          const patch = merged.get(id) as ValidPatch;
+          const fields = FIELD_NAMES.filter((f) => (patch as Record<string, unknown>)[f] !== undefined);
+          if (fields.length === 0) continue;
+          const key = fields.join(',');
+          const group = groups.get(key) ?? { fields, patches: [] };
+          group.patches.push(patch);
+          groups.set(key, group);
+        }
+        const now = ctx.now();
+        return ctx.inTransaction(db, async (trx) => {
+          const result: ReconcileResult = { inserted: 0, updated: 0, deleted: 0 };
+          const written = await insertAll(trx, inserts, now);
+          result.inserted += written.inserted;
+          result.updated += written.updated;
+          for (const group of groups.values())
+            result.updated += await patchGroup(trx, group.fields, group.patches, now);
+          for (const chunk of chunks(deletes, ctx.keysPerStatement())) {
+            const r = await trx
+              .deleteFrom('minion_snapshots')
+              .where('minion_id', 'in', chunk)
+              .executeTakeFirst();
+            result.deleted += Number(r.numDeletedRows);
+          }
+          for (const source of SOURCES) {
+            const at = c.refreshed?.[source];
+            if (at !== undefined) await markIngest(trx, `minions.${source}`, at);
+          }
+          return result;
+        });
+      }),
+
+    get: (id: string) =>
+      ctx.run('minions.get', async () => {
+        const minion = parse(minionId, id, 'minionId');
+        const row = await db
+          .selectFrom('minion_snapshots')
+          .selectAll()
+          .where('minion_id', '=', minion)
+          .executeTakeFirst();
+        return row ? { ...toSummary(row), grains: ctx.json(row.grains) as JsonObject | null } : undefined;
+      }),
+
+    getMany: (ids: readonly string[]) =>
+      ctx.run('minions.getMany', async () => {
+        const list = parse(textList(LIMITS.minionId), ids, 'minionIds');
+        if (list.length === 0) return [];
+        const rows = await db
+          .selectFrom('minion_snapshots')
+          .selectAll()
+          .where('minion_id', 'in', [...new Set(list)])
+          .orderBy('minion_id')
+          .execute();
+        return rows.map(
+          (row): MinionSnapshot => ({ ...toSummary(row), grains: ctx.json(row.grains) as JsonObject | null }),
+        );
+      }),
+
+    list: (query?: MinionListQuery) =>
+      ctx.run('minions.list', async () => {
+        const filter = parse(filterSchema, query, 'query');
+        const sorting = parse(listSchema.optional(), query, 'query');
+        const { limit, offset } = page(query);
+        const column = SORT_COLUMNS[sorting?.sort ?? 'minionId'];
+        const order = sorting?.order ?? 'asc';
+        const totalRow = await db
+          .selectFrom('minion_snapshots')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where((eb) => where(eb, filter))
+          .executeTakeFirstOrThrow();
+        let q = db
+          .selectFrom('minion_snapshots')
+          .select(SUMMARY_COLUMNS)
+          .where((eb) => where(eb, filter));
+        if (column !== 'minion_id') {
+          // NULL sorts as the smallest value on both databases.
+          q = q.orderBy(column, (ob) => (order === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast()));
+        }
+        const rows = await q.orderBy('minion_id', order).limit(limit).offset(offset).execute();
+        return { total: readNumber(totalRow.n), items: rows.map(toSummary) };
+      }),
+
+    count: (filter?: MinionFilter) =>
+      ctx.run('minions.count', async () => {
+        const f = parse(filterSchema, filter, 'filter');
+        const row = await db
+          .selectFrom('minion_snapshots')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where((eb) => where(eb, f))
+          .executeTakeFirstOrThrow();
+        return readNumber(row.n);
+      }),
+
+    countBy: (facet: MinionFacet, filter?: MinionFilter): Promise<FacetCount[]> =>
+      ctx.run('minions.countBy', async () => {
+        const which = parse(z.enum(['status', 'keyStatus', 'osFamily', 'os', 'saltversion']), facet, 'facet');
+        const f = parse(filterSchema, filter, 'filter');
+        const value =
+          which === 'status'
+            ? sql<string>`case when ${sql.ref('key_status')} = 'accepted' then (case when ${sql.ref('is_online')} then 'online' else 'offline' end) else ${sql.ref('key_status')} end`
+            : sql<string | null>`${sql.ref(
+                { keyStatus: 'key_status', osFamily: 'os_family', os: 'os', saltversion: 'saltversion' }[
+                  which
+                ],
+              )}`;
+        const rows = await db
+          .selectFrom('minion_snapshots')
+          .select((eb) => [value.as('value'), eb.fn.countAll().as('n')])
+          .where((eb) => where(eb, f))
+          .groupBy(value)
+          .execute();
+        return rows
+          .map((r) => ({ value: r.value, count: readNumber(r.n) }))
+          .sort((a, b) => b.count - a.count || compareNullable(a.value, b.value));
+      }),
+
+    hashes: (pageRequest?: { after?: string; limit?: number }) =>
+      ctx.run('minions.hashes', () => hashes(pageRequest)),
+
+    iterateHashes: (options?: { pageSize?: number }): AsyncIterable<MinionDigest> => ({
+      async *[Symbol.asyncIterator]() {
+        const limit = options?.pageSize ?? 5000;
+        let after: string | undefined;
+        for (;;) {
+          const rows = await ctx.run('minions.iterateHashes', () =>
+            hashes(after === undefined ? { limit } : { after, limit }),
+          );
+          yield* rows;
+          if (rows.length < limit) return;
+          after = rows[rows.length - 1]?.minionId;
+        }
+      },
+    }),
+
+    markRefreshed: (source: MinionSource, at: TimeInput) =>
+      ctx.run('minions.markRefreshed', async () => {
+        const s = parse(z.enum(SOURCES), source, 'source');
+        const when = parse(time, at, 'at');
+        await markIngest(db, `minions.${s}`, when);
+      }),
+
+    refreshTimes: (): Promise<MinionRefreshTimes> =>
+      ctx.run('minions.refreshTimes', async () => {
+        const marks = await readIngestMarks(
+          db,
+          SOURCES.map((s) => `minions.${s}`),
+        );
+        return {
+          keys: marks.get('minions.keys') ?? null,
+          presence: marks.get('minions.presence') ?? null,
+          grains: marks.get('minions.grains') ?? null,
+        };
+      }),
+  };
+}
+
+function compareNullable(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return compareText(a, b);
+}

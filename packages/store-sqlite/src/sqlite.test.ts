@@ -1,0 +1,150 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createKyselyStore, type Database, StoreError } from '@halite/core';
+import { describeStoreConformance } from '@halite/testkit/store-conformance';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HaliteSqliteDialect } from './dialect.js';
+import { createSqliteStore, sqliteFlavor } from './index.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'halite-sqlite-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('createSqliteStore', () => {
+  it('sets WAL, synchronous=NORMAL, foreign keys and a busy timeout on the connection', async () => {
+    const database = new BetterSqlite3(join(tempDir(), 'halite.db'));
+    const store = await createSqliteStore({ database });
+    expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(database.pragma('synchronous', { simple: true })).toBe(1);
+    expect(database.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(database.pragma('busy_timeout', { simple: true })).toBe(20);
+    await store.close();
+    // A handle the caller gave stays open.
+    expect(database.open).toBe(true);
+    database.close();
+  });
+
+  it('opens :memory: by file name', async () => {
+    const store = await createSqliteStore({ filename: ':memory:' });
+    expect(store.flavor).toBe('sqlite');
+    await store.minions.reconcile({ insert: [{ minionId: 'a', keyStatus: 'accepted' }] });
+    expect(await store.minions.count()).toBe(1);
+    await store.close();
+  });
+
+  it('fails with unavailable when the file cannot be opened, and with invalid_input without a target', async () => {
+    const error = await createSqliteStore({ filename: join(tempDir(), 'missing', 'dir', 'x.db') }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).kind).toBe('unavailable');
+    const none = await createSqliteStore({}).catch((e: unknown) => e);
+    expect((none as StoreError).kind).toBe('invalid_input');
+  });
+
+  it('leaves the schema alone with migrate: false until migrate() is called', async () => {
+    const store = await createSqliteStore({ filename: ':memory:', migrate: false });
+    expect(await store.schemaStatus()).toEqual({
+      applied: [],
+      pending: ['0001_initial_schema'],
+      unknown: [],
+    });
+    await expect(store.migrate()).resolves.toEqual({
+      applied: ['0001_initial_schema'],
+      pending: [],
+      unknown: [],
+    });
+    await store.close();
+  });
+
+  it('waits for another connection’s write lock without blocking the event loop', async () => {
+    const filename = join(tempDir(), 'halite.db');
+    const store = await createSqliteStore({ filename, busyTimeoutMs: 5000 });
+    const other = new BetterSqlite3(filename);
+    other.exec('begin immediate');
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const write = store.minions.reconcile({ insert: [{ minionId: 'a', keyStatus: 'accepted' }] });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    other.exec('commit');
+    await expect(write).resolves.toEqual({ inserted: 1, updated: 0, deleted: 0 });
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(10);
+    other.close();
+    await store.close();
+  });
+
+  it('fails with busy once the busy timeout has passed', async () => {
+    const filename = join(tempDir(), 'halite.db');
+    const store = await createSqliteStore({ filename, busyTimeoutMs: 100 });
+    const other = new BetterSqlite3(filename);
+    other.exec('begin immediate');
+    const error = await store.minions
+      .reconcile({ insert: [{ minionId: 'a', keyStatus: 'accepted' }] })
+      .catch((e: unknown) => e);
+    other.exec('rollback');
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).kind).toBe('busy');
+    other.close();
+    await store.close();
+  });
+
+  it('migrates from the command line, idempotently', () => {
+    const filename = join(tempDir(), 'cli.db');
+    const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
+    const run = () =>
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          ['--import', 'tsx', '--conditions=dev-source', cli, 'migrate', '--filename', filename],
+          {
+            encoding: 'utf8',
+          },
+        ),
+      );
+    expect(run()).toEqual({ applied: ['0001_initial_schema'], pending: [], unknown: [] });
+    expect(run()).toEqual({ applied: ['0001_initial_schema'], pending: [], unknown: [] });
+  });
+});
+
+// The same suite through the fallback path an adapter without `insert … returning` takes.
+describeStoreConformance({
+  name: 'sqlite (:memory:, flavor without RETURNING)',
+  async open(options) {
+    const database = new BetterSqlite3(':memory:');
+    database.pragma('foreign_keys = ON');
+    const db = new Kysely<Database>({ dialect: new HaliteSqliteDialect({ database, busyTimeoutMs: 1000 }) });
+    const store = await createKyselyStore(db, { ...sqliteFlavor, supportsReturning: false }, options);
+    return {
+      store,
+      async exec(sql) {
+        database.exec(sql);
+      },
+      async failWritesWhere(table, column, value) {
+        for (const [op, row] of [
+          ['insert', 'new'],
+          ['update', 'new'],
+          ['delete', 'old'],
+        ] as const) {
+          database.exec(
+            `create trigger fail_${op} before ${op} on ${table} when ${row}.${column} = '${value}' begin select raise(abort, 'injected'); end`,
+          );
+        }
+      },
+      async dispose() {
+        await store.close();
+      },
+    };
+  },
+});
