@@ -306,7 +306,8 @@ export class SaltAPIClient {
 
   /**
    * Runs an execution function on the targeted minions and waits (`client: local`): each
-   * minion's return by id. A minion that did not answer maps to `false`; no match gives `{}`.
+   * minion's return by id. A minion that did not answer maps to a string (Salt 3008.5:
+   * `"Minion did not return. [No response]…"`; older Salt: `false`); no match gives `{}`.
    * Use {@link SaltAPIClient.localAsync} for anything long.
    */
   async localCall(

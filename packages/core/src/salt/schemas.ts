@@ -185,7 +185,10 @@ export const LocalAsyncResult = z.looseObject({
 /** A published job. */
 export type LocalAsyncResult = z.infer<typeof LocalAsyncResult>;
 
-/** `local` (`return[0]`): each minion's return (`false` also for a minion that did not answer). */
+/**
+ * `local` (`return[0]`): each minion's return. A minion that did not answer maps to the string
+ * `"Minion did not return. [No response]…"` on Salt 3008.5 (`false` on older Salt).
+ */
 export const LocalResult = z.record(z.string(), z.unknown());
 /** Each minion's return. */
 export type LocalResult = z.infer<typeof LocalResult>;
