@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
-import { type DropReason, type NormalizeOptions, normalizeSaltEvent } from './normalize.js';
+import { type DropReason, normalizeSaltEvent } from './normalize.js';
 import type { NormalizedEvent } from './schemas.js';
 
 /** Anything that yields salt-api events: the SaltAPIClient, or a fake in tests. */
@@ -41,8 +41,6 @@ export interface EventStreamConsumerOptions {
   maxBatchDelayMs?: number;
   /** A repeated `key.pend` for the same minion within this window is dropped (default 15 min). */
   pendDedupeMs?: number;
-  /** Options for the normalizer (return cap). */
-  normalize?: Omit<NormalizeOptions, 'receivedAt'>;
   /** Where errors go. */
   logger?: Logger;
   /** Clock in ms; injectable for tests. */
@@ -175,7 +173,7 @@ export class EventStreamConsumer {
         this.#status.received += 1;
         const now = this.#now();
         this.#status.last_event_at = new Date(now).toISOString();
-        const result = normalizeSaltEvent(raw, { ...this.#o.normalize, receivedAt: new Date(now) });
+        const result = normalizeSaltEvent(raw, { receivedAt: new Date(now) });
         if (!result.kept) {
           this.#status.dropped[result.reason] += 1;
           continue;

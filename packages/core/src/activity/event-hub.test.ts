@@ -51,6 +51,14 @@ describe('EventHub', () => {
     expect(received).toEqual(range(11, 2005).map((e) => e.id));
   });
 
+  it('resumes from the Store after a restart, when the ring is still empty', async () => {
+    const stored = range(13, 15);
+    const hub = new EventHub<Ev>({
+      loadAfter: async (after, limit) => stored.filter((e) => e.id > after).slice(0, limit),
+    });
+    expect(ids(await take(hub.subscribe({ lastEventId: 12 }), 3))).toEqual([13, 14, 15]);
+  });
+
   it('gives up with a reset when the gap is larger than one resume may read', async () => {
     const stored = range(1, 5000);
     const hub = new EventHub<Ev>({

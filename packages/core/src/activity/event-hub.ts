@@ -38,7 +38,7 @@ export interface SubscribeOptions<T> {
  *
  * @example
  * ```ts
- * const hub = new EventHub<StoredEvent>({ loadAfter: (id, n) => store.activity.listAfter(id, n) });
+ * const hub = new EventHub<StoredEvent>({ loadAfter: (id, n) => store.activity.after(id, { limit: n }) });
  * hub.publish(await store.activity.insert(batch));          // persist first, then publish
  * for await (const msg of hub.subscribe({ lastEventId: 41, signal })) send(msg);
  * ```
@@ -131,9 +131,13 @@ export class EventHub<T extends { id: number }> {
     }
   }
 
+  /**
+   * Whether the ring holds every event after `cursor`. An empty ring (a fresh process) covers
+   * nothing: what a client missed before a restart is in the Store.
+   */
   #ringCovers(cursor: number): boolean {
     const first = this.#ring[0];
-    return first === undefined || first.id <= cursor + 1;
+    return first !== undefined && first.id <= cursor + 1;
   }
 }
 
@@ -201,7 +205,10 @@ class Subscriber<T extends { id: number }> implements AsyncIterable<HubMessage<T
     if (this.closed || event.id <= this.#lastId) return;
     this.#lastId = event.id;
     if (this.filter && !this.filter(event)) return;
-    if (this.#queue.length >= this.queueSize) return this.reset('slow_consumer');
+    if (this.#queue.length >= this.queueSize) {
+      this.reset('slow_consumer');
+      return;
+    }
     this.#queue.push({ type: 'event', event });
     this.#wake();
   }

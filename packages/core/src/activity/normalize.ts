@@ -1,8 +1,6 @@
 import { z } from 'zod';
+import { parseSaltTimestamp } from '../salt/time.js';
 import type { NormalizedEvent, NormalizedJobReturn } from './schemas.js';
-
-/** Default cap on a stored job return, in bytes of JSON. */
-export const DEFAULT_MAX_RETURN_BYTES = 64 * 1024;
 
 /**
  * Job functions that Salt (or Halite's own pollers) publish as plumbing: `saltutil.find_job`
@@ -13,8 +11,6 @@ export const INTERNAL_JOB_FUNCTIONS: ReadonlySet<string> = new Set(['saltutil.fi
 
 /** Options of {@link normalizeSaltEvent}. */
 export interface NormalizeOptions {
-  /** Cap on a job return's JSON before it is cut to a preview (default 64 KiB). */
-  maxReturnBytes?: number;
   /** Receive time, used when an event carries no `_stamp`. */
   receivedAt?: Date;
 }
@@ -63,7 +59,7 @@ const KEY_WORDS = { accept: 'accepted', reject: 'rejected', delete: 'deleted', p
  * total: any input, however malformed, gives a result and never throws.
  *
  * Kept: `salt/job/<jid>/new` → `job.new`; `salt/job/<jid>/ret/<minion>` → `job.ret` (with the
- * capped return for `job_returns`); `salt/key` accept/reject/delete (both Salt spellings) →
+ * return for `job_returns`, which the Store caps); `salt/key` accept/reject/delete (both Salt spellings) →
  * `key.*`; `salt/auth` pend → `key.pend`; `salt/minion/<id>/start` → `minion.start`.
  * Everything else (runner and wheel jobs, the legacy `minion_start`, presence, `find_job`
  * probes) is dropped as `ignored` or `internal`; events that match a kept tag but lack the
@@ -79,7 +75,9 @@ export function normalizeSaltEvent(raw: unknown, options: NormalizeOptions = {})
   const parsed = Raw.safeParse(raw);
   if (!parsed.success) return { kept: false, reason: 'malformed' };
   const { tag, data } = parsed.data;
-  const occurredAt = stampToIso(data._stamp) ?? (options.receivedAt ?? new Date()).toISOString();
+  const occurredAt =
+    (typeof data._stamp === 'string' ? parseSaltTimestamp(data._stamp) : null) ??
+    (options.receivedAt ?? new Date()).toISOString();
 
   const job = JOB_TAG.exec(tag);
   if (job) {
@@ -87,7 +85,7 @@ export function normalizeSaltEvent(raw: unknown, options: NormalizeOptions = {})
     if (!JID.test(jid)) return { kept: false, reason: 'malformed' };
     return kind === 'new'
       ? normalizeJobNew(jid, data, occurredAt)
-      : normalizeJobRet(jid, minion, data, occurredAt, options.maxReturnBytes ?? DEFAULT_MAX_RETURN_BYTES);
+      : normalizeJobRet(jid, minion, data, occurredAt);
   }
   if (tag === 'salt/key' || tag === 'salt/auth') return normalizeKey(tag, data, occurredAt);
   const start = MINION_START_TAG.exec(tag);
@@ -131,7 +129,6 @@ function normalizeJobRet(
   minionFromTag: string | undefined,
   data: Record<string, unknown>,
   occurredAt: string,
-  maxReturnBytes: number,
 ): NormalizeResult {
   const parsed = JobRet.safeParse(data);
   if (!parsed.success) return { kept: false, reason: 'malformed' };
@@ -143,15 +140,13 @@ function normalizeJobRet(
   const states = stateResults(parsed.data.return);
   const changed = states ? states.some((s) => isNonEmpty(s.changes)) : null;
   const duration = states ? sumDurations(states) : null;
-  const { value, truncated } = capReturn(parsed.data.return, maxReturnBytes);
   const jobReturn: NormalizedJobReturn = {
     jid,
     minion_id: minion,
     fun,
     success,
     retcode,
-    return_value: value,
-    truncated,
+    return_value: parsed.data.return ?? null,
     returned_at: occurredAt,
   };
   const mark = success === null ? '' : success ? ' ✓' : ' ✗';
@@ -213,16 +208,6 @@ function kept(
   };
 }
 
-/** Salt's naive UTC `_stamp` (with or without microseconds) as an ISO string with `Z`. */
-function stampToIso(stamp: unknown): string | null {
-  if (typeof stamp !== 'string') return null;
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?$/.exec(stamp);
-  if (!m) return null;
-  const ms = (m[3] ?? '').padEnd(3, '0').slice(0, 3);
-  const date = new Date(`${m[1]}T${m[2]}.${ms}Z`);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
-
 function joinFun(fun: string | string[]): string {
   return Array.isArray(fun) ? fun.join(',') : fun;
 }
@@ -279,21 +264,4 @@ function isNonEmpty(value: unknown): boolean {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function capReturn(ret: unknown, maxBytes: number): { value: unknown; truncated: boolean } {
-  if (ret === undefined) return { value: null, truncated: false };
-  let json: string;
-  try {
-    json = JSON.stringify(ret);
-  } catch {
-    return { value: '[unserialisable return]', truncated: true };
-  }
-  if (Buffer.byteLength(json, 'utf8') <= maxBytes) return { value: ret, truncated: false };
-  // Cut at the byte cap; a multi-byte character split there decodes to U+FFFD, which is dropped.
-  const preview = Buffer.from(json, 'utf8')
-    .subarray(0, maxBytes)
-    .toString('utf8')
-    .replace(/\uFFFD+$/, '');
-  return { value: preview, truncated: true };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { csv, PageQuery } from '../query-params.js';
 
 /** What an activity event is about; RBAC filters the feed by category. */
 export const ActivityCategory = z.enum(['job', 'key', 'minion']);
@@ -19,8 +20,8 @@ export const ActivityEventType = z.enum([
 export type ActivityEventType = z.infer<typeof ActivityEventType>;
 
 /**
- * One minion's result of a job, cut to a bounded size, as kept in `job_returns` so job history
- * outlives the master's job cache.
+ * One minion's result of a job, for `job_returns` (the Store cuts a large return to its size
+ * cap), so job history outlives the master's job cache.
  */
 export interface NormalizedJobReturn {
   /** The job id. */
@@ -33,10 +34,8 @@ export interface NormalizedJobReturn {
   success: boolean | null;
   /** The minion's retcode (the largest one when Salt reports one per state). */
   retcode: number | null;
-  /** The return itself, or a string preview of its JSON when it was larger than the cap. */
+  /** The return itself. */
   return_value: unknown;
-  /** Whether `return_value` was cut. */
-  truncated: boolean;
   /** When the minion returned (UTC ISO). */
   returned_at: string;
 }
@@ -71,6 +70,54 @@ export interface NormalizedEvent {
   duration_ms: number | null;
   /** One line for humans. */
   summary: string;
-  /** For `job.ret`: the capped per-minion result to store in `job_returns`. */
+  /** For `job.ret`: the per-minion result to store in `job_returns`. */
   job_return: NormalizedJobReturn | null;
 }
+
+/** Query of `GET /api/activity`: newest first. */
+export const ActivityQuery = PageQuery.extend({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** Any of these categories. */
+  category: csv(ActivityCategory).optional(),
+  /** Any of these event types. */
+  event_type: csv(ActivityEventType).optional(),
+  minion_id: z.string().min(1).max(255).optional(),
+  jid: z
+    .string()
+    .regex(/^\d{20}(_\d+)?$/)
+    .optional(),
+  /** Substring of the summary or minion id. */
+  search: z.string().max(255).optional(),
+  /** Leave out successful returns that changed nothing. */
+  hide_routine: z.stringbool().default(false),
+  /** Leave out `job.new` dispatch events. */
+  hide_dispatch: z.stringbool().default(false),
+  /** Only the last N minutes (1 to 7 days). */
+  since_minutes: z.coerce.number().int().min(1).max(10_080).optional(),
+}).strict();
+/** Query of `GET /api/activity`. */
+export type ActivityQuery = z.infer<typeof ActivityQuery>;
+
+/** One activity event on the wire (list items and SSE `data:`). */
+export const ActivityItem = z.object({
+  id: z.number().int(),
+  ts: z.string(),
+  category: ActivityCategory,
+  event_type: ActivityEventType,
+  minion_id: z.string().nullable(),
+  jid: z.string().nullable(),
+  fun: z.string().nullable(),
+  success: z.boolean().nullable(),
+  changed: z.boolean().nullable(),
+  initiator: z.string().nullable(),
+  target: z.string().nullable(),
+  duration_ms: z.number().nullable(),
+  summary: z.string(),
+});
+/** One activity event on the wire. */
+export type ActivityItem = z.infer<typeof ActivityItem>;
+
+/** `GET /api/activity`. */
+export const ActivityList = z.object({ total: z.number().int(), events: z.array(ActivityItem) });
+/** `GET /api/activity`. */
+export type ActivityList = z.infer<typeof ActivityList>;

@@ -1,0 +1,220 @@
+import { HaliteError } from '../errors.js';
+import type { RuntimeConfig } from '../runtime/runtime-config.js';
+import { jidToIso } from '../salt/time.js';
+import type { JobRecord, JobSortField } from '../store/jobs.js';
+import type { Store } from '../store/store.js';
+import type { JsonValue } from '../store/types.js';
+import { isPlumbingJob } from './ingest.js';
+import type {
+  JobActivity,
+  JobDetail,
+  JobItem,
+  JobList,
+  JobStarted,
+  JobsQuery,
+  RunCommand,
+} from './schemas.js';
+
+const SORT: Record<JobsQuery['sort'], JobSortField> = {
+  start_time: 'startTime',
+  jid: 'jid',
+  function: 'function',
+  user: 'user',
+};
+
+/**
+ * Jobs: history from the Store (fed by the jobs poller and the event stream, kept after the
+ * master's job cache forgets); running a command and killing a job call salt-api.
+ */
+export class JobService {
+  readonly #store: Store;
+  readonly #runtime: RuntimeConfig;
+  readonly #now: () => Date;
+
+  constructor(store: Store, runtime: RuntimeConfig, now: () => Date = () => new Date()) {
+    this.#store = store;
+    this.#runtime = runtime;
+    this.#now = now;
+  }
+
+  /** A filtered, sorted page of the job history. */
+  async list(q: JobsQuery): Promise<JobList> {
+    const [page, lastPolled] = await Promise.all([
+      this.#store.jobs.list({
+        limit: q.limit,
+        offset: q.offset,
+        sort: SORT[q.sort],
+        order: q.order,
+        ...(q.function?.length ? { function: q.function } : {}),
+        ...(q.user?.length ? { user: q.user } : {}),
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.minion_id ? { minionId: q.minion_id } : {}),
+        ...(q.search ? { search: q.search } : {}),
+        ...(q.since ? { since: q.since } : {}),
+        ...(q.until ? { until: q.until } : {}),
+      }),
+      this.#store.jobs.lastPolledAt(),
+    ]);
+    return { total: page.total, jobs: page.items.map(toItem), last_polled_at: lastPolled };
+  }
+
+  /** Jobs started per hour over the last `hours` hours (oldest bucket first, empty hours included). */
+  async activity(hours: number): Promise<JobActivity> {
+    const end = this.#now();
+    end.setUTCMinutes(0, 0, 0);
+    end.setUTCHours(end.getUTCHours() + 1);
+    const start = new Date(end.getTime() - hours * 3_600_000);
+    const [counts, running, lastPolled] = await Promise.all([
+      this.#store.jobs.countByHour({ since: start, until: end }),
+      this.#store.jobs.list({ status: 'running', limit: 1 }),
+      this.#store.jobs.lastPolledAt(),
+    ]);
+    const byHour = new Map(counts.map((c) => [c.hourStart, c.count]));
+    const buckets = Array.from({ length: hours }, (_, i) => {
+      const hourStart = new Date(start.getTime() + i * 3_600_000).toISOString();
+      return { hour_start: hourStart, count: byHour.get(hourStart) ?? 0 };
+    });
+    return {
+      hours,
+      buckets,
+      total: buckets.reduce((sum, b) => sum + b.count, 0),
+      running: running.total,
+      last_polled_at: lastPolled,
+    };
+  }
+
+  /**
+   * One job with a page of its per-minion results: from the Store when Halite knows the job,
+   * else read live from the master's job cache (`jobs.list_job`); `not_found` when neither has it.
+   */
+  async get(jid: string, page: { limit: number; offset: number }): Promise<JobDetail> {
+    const job = await this.#store.jobs.get(jid);
+    if (job) {
+      const results = await this.#store.jobs.returns(jid, page);
+      return {
+        ...toItem(job),
+        arguments: job.arguments,
+        metadata: job.metadata,
+        source: 'store',
+        results_total: results.total,
+        results: results.items.map((r) => ({
+          minion: r.minionId,
+          success: r.success,
+          retcode: r.retcode,
+          return_value: r.return,
+          truncated: r.truncated,
+          returned_at: r.returnedAt,
+        })),
+      };
+    }
+    return this.#runtime.withSalt(async (salt): Promise<JobDetail> => {
+      const live = (await salt.runnerCall('jobs.list_job', { jid })) as Record<string, unknown> | null;
+      if (!live || typeof live !== 'object' || 'Error' in live || !live.Function) {
+        throw new HaliteError('not_found', `Job ${jid} not found`, { details: { jid } });
+      }
+      const result = (live.Result ?? {}) as Record<
+        string,
+        { return?: unknown; retcode?: number; success?: boolean }
+      >;
+      const minions = Object.keys(result).sort();
+      const slice = minions.slice(page.offset, page.offset + page.limit);
+      const fun = String(live.Function);
+      return {
+        jid,
+        function: fun,
+        target: Array.isArray(live.Target) ? live.Target.join(',') : String(live.Target ?? ''),
+        target_type: String(live['Target-type'] ?? ''),
+        user: String(live.User ?? ''),
+        start_time: jidToIso(jid) ?? '',
+        end_time: null,
+        status: 'finished',
+        minion_count: Array.isArray(live.Minions) ? live.Minions.length : null,
+        returned_count: minions.length,
+        success_count: minions.filter((m) => result[m]?.success === true).length,
+        failure_count: minions.filter((m) => result[m]?.success === false).length,
+        arguments: live.Arguments ?? [],
+        metadata: null,
+        source: 'salt',
+        results_total: minions.length,
+        results: slice.map((m) => ({
+          minion: m,
+          success: result[m]?.success ?? null,
+          retcode: result[m]?.retcode ?? null,
+          return_value: result[m]?.return ?? null,
+          truncated: false,
+          returned_at: null,
+        })),
+      };
+    });
+  }
+
+  /**
+   * Publishes a command (`local_async`) and records the job in the index at once, so the Jobs
+   * page shows it before the poller or the event stream does.
+   */
+  async run(command: RunCommand, user: string): Promise<JobStarted> {
+    const started = await this.#runtime.withSalt((salt) =>
+      salt.localAsync({
+        tgt: command.tgt,
+        tgtType: command.tgt_type,
+        fun: command.fun,
+        arg: command.arg,
+        kwarg: command.kwarg,
+      }),
+    );
+    if (!isPlumbingJob(command.fun)) {
+      await this.#store.jobs.upsert([
+        {
+          jid: started.jid,
+          function: command.fun,
+          target: Array.isArray(command.tgt) ? command.tgt.join(',') : command.tgt,
+          targetType: command.tgt_type,
+          user,
+          startTime: jidToIso(started.jid) ?? this.#now(),
+          arguments: [
+            ...command.arg,
+            ...(Object.keys(command.kwarg).length ? [{ __kwarg__: true, ...command.kwarg }] : []),
+          ] as never,
+          minionCount: started.minions.length,
+          status: 'running',
+        },
+      ]);
+    }
+    return { jid: started.jid, minions: started.minions };
+  }
+
+  /**
+   * Kills a running job: publishes `saltutil.kill_job <jid>` (asynchronously) to the job's own
+   * target when Halite knows it, else to every minion. Returns the kill job.
+   */
+  async kill(jid: string): Promise<JobStarted> {
+    const job = await this.#store.jobs.get(jid);
+    const targeted = job && job.target.length > 0 && job.targetType !== 'nodegroup';
+    return this.#runtime.withSalt(async (salt) => {
+      const started = await salt.localAsync({
+        tgt: targeted ? (job.targetType === 'list' ? job.target.split(',') : job.target) : '*',
+        tgtType: targeted ? (job.targetType as 'glob') : 'glob',
+        fun: 'saltutil.kill_job',
+        arg: [jid],
+      });
+      return { jid: started.jid, minions: started.minions };
+    });
+  }
+}
+
+function toItem(j: JobRecord): JobItem {
+  return {
+    jid: j.jid,
+    function: j.function,
+    target: j.target,
+    target_type: j.targetType,
+    user: j.user,
+    start_time: j.startTime,
+    end_time: j.endTime,
+    status: j.status,
+    minion_count: j.minionCount,
+    returned_count: j.returnedCount,
+    success_count: j.successCount,
+    failure_count: j.failureCount,
+  };
+}

@@ -1,0 +1,60 @@
+import type { IngestContext } from '../runtime/ingest-context.js';
+import { GrainsMap, KeyLists } from '../salt/schemas.js';
+import type { MinionDigest, ReconcileResult } from '../store/minions.js';
+import type { Store } from '../store/store.js';
+import type { JsonObject } from '../store/types.js';
+import { reconcileGrains, reconcileKeys, reconcilePresence } from './reconcile.js';
+
+/** Every stored digest by id, read page by page (ids, key status, presence, hash: never grains). */
+export async function loadDigests(store: Store): Promise<Map<string, MinionDigest>> {
+  const digests = new Map<string, MinionDigest>();
+  for await (const d of store.minions.iterateHashes()) digests.set(d.minionId, d);
+  return digests;
+}
+
+/** Keys pass: `wheel key.list_all` → new, changed and vanished keys in one reconcile. */
+export async function ingestKeys(ctx: IngestContext): Promise<ReconcileResult> {
+  const keys = await ctx.salt.wheelCall('key.list_all', {}, { schema: KeyLists, signal: ctx.signal });
+  const changes = reconcileKeys(keys, await loadDigests(ctx.store), ctx.now().toISOString());
+  const result = await ctx.store.minions.reconcile(changes);
+  ctx.logger.debug('minion keys ingested', { ...result });
+  return result;
+}
+
+/** Presence pass: `runner manage.present` → online flags of accepted minions. */
+export async function ingestPresence(ctx: IngestContext): Promise<ReconcileResult> {
+  const present = await ctx.salt.listConnectedMinions({ signal: ctx.signal });
+  const changes = reconcilePresence(present, await loadDigests(ctx.store), ctx.now().toISOString());
+  const result = await ctx.store.minions.reconcile(changes);
+  ctx.logger.debug('minion presence ingested', { ...result });
+  return result;
+}
+
+/**
+ * Grains pass: `runner cache.grains` for the accepted minions, `chunkSize` ids per call (so one
+ * response and one transaction stay bounded), writing only minions whose grains changed.
+ */
+export async function ingestGrains(
+  ctx: IngestContext,
+  options: { chunkSize: number },
+): Promise<ReconcileResult> {
+  const digests = await loadDigests(ctx.store);
+  const accepted = [...digests.values()].filter((d) => d.keyStatus === 'accepted').map((d) => d.minionId);
+  const total: ReconcileResult = { inserted: 0, updated: 0, deleted: 0 };
+  for (let i = 0; i < accepted.length; i += options.chunkSize) {
+    if (ctx.signal.aborted) return total;
+    const chunk = accepted.slice(i, i + options.chunkSize);
+    const grains = await ctx.salt.runnerCall(
+      'cache.grains',
+      { tgt: chunk, tgt_type: 'list' },
+      { schema: GrainsMap, signal: ctx.signal },
+    );
+    const changes = reconcileGrains(grains as Record<string, JsonObject>, digests, ctx.now().toISOString());
+    if (changes.update.length === 0) continue;
+    const result = await ctx.store.minions.reconcile(changes);
+    total.updated += result.updated;
+  }
+  await ctx.store.minions.markRefreshed('grains', ctx.now());
+  ctx.logger.debug('minion grains ingested', { minions: accepted.length, ...total });
+  return total;
+}
