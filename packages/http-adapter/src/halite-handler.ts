@@ -1,0 +1,32 @@
+import type { Halite } from '@halite/core';
+import type { OpenApiInfo } from './openapi.js';
+import type { Route } from './route.js';
+import { createRouter, type FetchHandler, type RouterOptionsBase } from './router.js';
+import { featureRoutes } from './routes/index.js';
+import { haliteSystemRoutes } from './system-routes.js';
+
+/** Options of {@link createHaliteHandler}: the router's, plus the OpenAPI `info`. */
+export interface HaliteHandlerOptions extends RouterOptionsBase {
+  /** Overrides of the OpenAPI document's `info` (and its `servers`, e.g. the mount prefix). */
+  openApi?: Partial<OpenApiInfo>;
+}
+
+/**
+ * The whole Halite API as one web-standard handler: the system routes and every feature's
+ * routes, with `halite` as each handler's `context.app`. Mount it with `toNodeListener`,
+ * `createExpressMiddleware`, the Fastify plugin, or hand it to any fetch-native host.
+ *
+ * Without `authenticate` every request is anonymous with every permission: put it behind your
+ * own auth, or pass `authenticate` (see {@link RouterOptionsBase.authenticate}).
+ *
+ * @example
+ * ```ts
+ * const handler = createHaliteHandler(halite, { basePath: '/halite' });
+ * Bun.serve({ fetch: handler });
+ * ```
+ */
+export function createHaliteHandler(halite: Halite, options: HaliteHandlerOptions = {}): FetchHandler {
+  const { openApi, ...routerOptions } = options;
+  const routes: Route<Halite>[] = [...haliteSystemRoutes(openApi), ...featureRoutes.flat()];
+  return createRouter(routes, { ...routerOptions, app: halite });
+}

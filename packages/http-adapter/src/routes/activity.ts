@@ -1,0 +1,70 @@
+import {
+  type ActivityCategory,
+  ActivityList,
+  ActivityQuery,
+  HaliteError,
+  toActivityItem,
+} from '@halite/core';
+import type { Principal } from '../principal.js';
+import { principalHasPermission } from '../principal.js';
+import { type SseMessage, sseResponse } from '../sse.js';
+import { haliteRoute, NoQuery } from './define.js';
+
+const CATEGORIES: readonly ActivityCategory[] = ['job', 'key', 'minion'];
+
+/** The categories a principal may see: `view:<category>:*` for each. */
+function viewable(principal: Principal): ActivityCategory[] {
+  const categories = CATEGORIES.filter((c) => principalHasPermission(principal, `view:${c}:*`));
+  if (categories.length === 0) {
+    throw new HaliteError('forbidden', 'Viewing activity needs view:job:*, view:key:* or view:minion:*');
+  }
+  return categories;
+}
+
+/** Any one of the category view permissions opens the feed; the events are then filtered. */
+const anyCategory = 'authenticated';
+
+/** The activity feed: paged history and the live SSE stream. */
+export const activityRoutes = [
+  haliteRoute({
+    method: 'GET',
+    path: '/api/activity',
+    permission: anyCategory,
+    summary: 'Activity history, newest first, limited to the categories the caller may view',
+    tags: ['activity'],
+    query: ActivityQuery,
+    response: ActivityList,
+    errors: [403],
+    handler: ({ app, query, principal }) => app.activity.list(query, viewable(principal)),
+  }),
+  haliteRoute({
+    method: 'GET',
+    path: '/api/activity/stream',
+    permission: anyCategory,
+    summary: 'Live activity (SSE): replay, then live events; resumes after Last-Event-ID',
+    tags: ['activity'],
+    query: NoQuery,
+    responseContentType: 'text/event-stream',
+    errors: [403, 503],
+    handler: async ({ app, request, principal, signal }) => {
+      const lastId = Number.parseInt(request.headers.get('last-event-id') ?? '', 10);
+      const feed = await app.activity.stream({
+        categories: viewable(principal),
+        signal,
+        ...(Number.isSafeInteger(lastId) && lastId >= 0 ? { lastEventId: lastId } : {}),
+      });
+      async function* messages(): AsyncIterable<SseMessage> {
+        for await (const message of feed) {
+          if (message.type === 'event') {
+            yield { id: message.event.id, data: toActivityItem(message.event) };
+          } else {
+            // The client reconnects (with Last-Event-ID) and resumes where it was.
+            yield { event: 'reset', data: { reason: message.reason } };
+            return;
+          }
+        }
+      }
+      return sseResponse(messages(), { signal, retryMs: 2_000, logger: app.logger });
+    },
+  }),
+];
