@@ -122,6 +122,7 @@ export {
 } from './salt/event-stream.js';
 export {
   DEFAULT_SALT_RETRY,
+  isRetryableIdempotentFailure,
   isRetryableSaltFailure,
   type SaltRetryAttempt,
   type SaltRetryOptions,

@@ -7,7 +7,7 @@ import {
   readSaltEvents,
   type SaltEventStreamStats,
 } from './event-stream.js';
-import { type SaltRetryOptions, withSaltRetry } from './retry.js';
+import { isRetryableIdempotentFailure, type SaltRetryOptions, withSaltRetry } from './retry.js';
 import {
   type LocalAsyncResult,
   LocalAsyncResult as LocalAsyncResultSchema,
@@ -368,7 +368,8 @@ export class SaltAPIClient {
           { method: 'POST', path: '/login', body: { username, password, eauth: this.#eauth }, signal },
           LoginResponse,
         ),
-      { signal },
+      // A login runs nothing on the master: safe to repeat after a reset (salt-api restarting).
+      { signal, retryable: isRetryableIdempotentFailure },
     );
     const result = response.return[0]!;
     this.#logger.info('salt-api login', {
@@ -421,11 +422,16 @@ export class SaltAPIClient {
 
   #withRetry<T>(
     attempt: () => Promise<T>,
-    options: { signal?: AbortSignal | undefined; retry?: SaltRetryOptions | undefined },
+    options: {
+      signal?: AbortSignal | undefined;
+      retry?: SaltRetryOptions | undefined;
+      retryable?: ((error: unknown) => boolean) | undefined;
+    },
   ): Promise<T> {
     return withSaltRetry(attempt, {
       retry: { ...this.#options.retry, ...options.retry },
       signal: options.signal,
+      retryable: options.retryable,
       onRetry: ({ attemptNumber, retriesLeft, error }) =>
         this.#logger.warn('salt-api request failed; retrying', {
           attempt: attemptNumber,

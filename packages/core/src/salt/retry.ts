@@ -45,6 +45,18 @@ export function isRetryableSaltFailure(error: unknown): boolean {
   return false;
 }
 
+/**
+ * {@link isRetryableSaltFailure}, plus a connection reset: for requests that are safe to repeat
+ * whatever happened to the first one (`/login` mints a new token, it runs nothing), such as
+ * while salt-api restarts.
+ */
+export function isRetryableIdempotentFailure(error: unknown): boolean {
+  return (
+    isRetryableSaltFailure(error) ||
+    (error instanceof SaltAPIUnavailable && error.reason === 'connection_reset')
+  );
+}
+
 function hasCode(error: Error, code: string): boolean {
   let current: unknown = error.cause;
   for (let depth = 0; current !== null && typeof current === 'object' && depth < 8; depth++) {
@@ -74,8 +86,11 @@ export function withSaltRetry<T>(
     retry?: SaltRetryOptions | undefined;
     signal?: AbortSignal | undefined;
     onRetry?: ((attempt: SaltRetryAttempt) => void) | undefined;
+    /** Which failures are retried (default {@link isRetryableSaltFailure}). */
+    retryable?: ((error: unknown) => boolean) | undefined;
   } = {},
 ): Promise<T> {
+  const retryable = options.retryable ?? isRetryableSaltFailure;
   const policy = { ...DEFAULT_SALT_RETRY, ...options.retry };
   return pRetry(attempt, {
     retries: policy.retries,
@@ -85,9 +100,9 @@ export function withSaltRetry<T>(
     randomize: false,
     unref: true,
     signal: options.signal,
-    shouldRetry: ({ error }) => isRetryableSaltFailure(error),
+    shouldRetry: ({ error }) => retryable(error),
     onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-      if (retriesLeft > 0 && isRetryableSaltFailure(error)) {
+      if (retriesLeft > 0 && retryable(error)) {
         options.onRetry?.({ attemptNumber, retriesLeft, error });
       }
     },

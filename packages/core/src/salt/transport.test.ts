@@ -188,6 +188,38 @@ describe('SaltAPIClient on a plain socket', () => {
     ).toEqual([1, 2, 3]);
   });
 
+  it('retries /login after a reset connection (salt-api restarting), but not a call that may have run', async () => {
+    let logins = 0;
+    let calls = 0;
+    const flaky = createHttpServer((req, res) => {
+      if (req.url === '/login') {
+        logins++;
+        if (logins === 1) return req.socket.destroy(); // reset mid-request
+        res.setHeader('content-type', 'application/json');
+        return res.end(
+          JSON.stringify({
+            return: [{ token: 'ab12', expire: 4e9, start: 1, user: 'u', eauth: 'pam', perms: [] }],
+          }),
+        );
+      }
+      calls++;
+      req.socket.destroy();
+    });
+    servers.push(flaky);
+    const port = await listen(flaky);
+    const client = new SaltAPIClient({
+      url: `http://127.0.0.1:${port}`,
+      username: 'u',
+      password: 'p',
+      retry: { minTimeout: 1, maxTimeout: 2 },
+    });
+    await client.login();
+    expect(logins).toBe(2);
+    const error = await rejectionOf(client.localAsync({ tgt: '*', fun: 'test.ping' }));
+    expect((error as SaltAPIUnavailable).reason).toBe('connection_reset');
+    expect(calls).toBe(1);
+  });
+
   it('gives up after timeoutMs with SaltAPIUnavailable (timeout), without retrying', async () => {
     let requests = 0;
     const silent = createHttpServer(() => {

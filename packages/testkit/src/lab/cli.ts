@@ -39,6 +39,8 @@ function int(name: string, value: string | undefined): number | undefined {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
+    // `pnpm salt:lab -- --port 8000` passes the `--` through: it is not an argument.
+    args: process.argv.slice(2).filter((arg) => arg !== '--'),
     options: {
       minions: { type: 'string' },
       pending: { type: 'string' },
