@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { csv, PageQuery } from '../query-params.js';
 import { Jid, TargetType } from '../salt/schemas.js';
 
+/** An ISO-8601 time with a zone, within the years 1–9999 UTC that every Store can hold. */
+const zonedTime = z.iso.datetime({ offset: true }).refine((value) => {
+  const year = new Date(value).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}, 'must be between the years 1 and 9999 (UTC)');
+
 /** Query of `GET /api/jobs`: newest first unless sorted otherwise. */
 export const JobsQuery = PageQuery.extend({
   /** Any of these functions (exact). */
@@ -14,9 +20,9 @@ export const JobsQuery = PageQuery.extend({
   /** Substring of the jid, function or target. */
   search: z.string().max(255).optional(),
   /** Started at or after (ISO-8601 with a zone). */
-  since: z.iso.datetime({ offset: true }).optional(),
+  since: zonedTime.optional(),
   /** Started before (ISO-8601 with a zone). */
-  until: z.iso.datetime({ offset: true }).optional(),
+  until: zonedTime.optional(),
   sort: z.enum(['start_time', 'jid', 'function', 'user']).default('start_time'),
   order: z.enum(['asc', 'desc']).default('desc'),
 }).strict();

@@ -50,6 +50,9 @@ describe('settings schemas', () => {
     expect(issuePaths(SaltSettingsUpdate.safeParse({ url: 'ftp://salt' }))).toEqual(['url']);
     expect(issuePaths(SaltSettingsUpdate.safeParse({ url: 'not a url' }))).toEqual(['url']);
     expect(SaltSettingsUpdate.parse({ url: null })).toEqual({ url: null });
+    expect(issuePaths(SaltSettingsUpdate.safeParse({ url: 'http://svc:hunter2@salt.example:8000' }))).toEqual(
+      ['url'],
+    );
   });
 
   it('requires every connection field to test a connection', () => {

@@ -18,6 +18,12 @@ export type SaltEauth = z.infer<typeof SaltEauth>;
 const saltApiUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .max(2083)
+  // Credentials belong in username/password (encrypted at rest), never in a URL that is shown and logged.
+  .refine((url) => {
+    if (!URL.canParse(url)) return true; // the URL check above already said so
+    const parsed = new URL(url);
+    return parsed.username === '' && parsed.password === '';
+  }, 'must not contain credentials: use username and password')
   .transform((url) => url.replace(/\/+$/, ''));
 
 const seconds = (max: number) => z.number().int().min(0).max(max);

@@ -47,11 +47,13 @@ export const activityRoutes = [
     responseContentType: 'text/event-stream',
     errors: [403, 503],
     handler: async ({ app, request, principal, signal }) => {
-      const lastId = Number.parseInt(request.headers.get('last-event-id') ?? '', 10);
+      // Only a plain id resumes: `1e3` or `199abc` is not "after 1" or "after 199", it is no id.
+      const header = request.headers.get('last-event-id')?.trim() ?? '';
+      const lastId = /^\d{1,15}$/.test(header) ? Number(header) : undefined;
       const feed = await app.activity.stream({
         categories: viewable(principal),
         signal,
-        ...(Number.isSafeInteger(lastId) && lastId >= 0 ? { lastEventId: lastId } : {}),
+        ...(lastId !== undefined ? { lastEventId: lastId } : {}),
       });
       async function* messages(): AsyncIterable<SseMessage> {
         for await (const message of feed) {
