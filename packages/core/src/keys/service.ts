@@ -11,7 +11,8 @@ export type KeyAction = 'accept' | 'reject' | 'delete';
 const STATES: readonly KeyStatus[] = ['pending', 'accepted', 'rejected', 'denied'];
 
 /**
- * Keys: the list is read from the Store (kept fresh by the keys poller and `salt/key` events);
+ * Keys: the list is read from the Store (kept fresh by the keys poller and, with the event
+ * stream on, by `salt/key` events: see `minionChangesFromEvents`);
  * accept, reject and delete call salt-api, then write the new state to the Store at once so the
  * console shows it before the next poll.
  */

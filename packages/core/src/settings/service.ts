@@ -51,7 +51,7 @@ export class SettingsService {
 
   /** Every setting, without the password (only whether one is set). */
   async get(): Promise<SettingsView> {
-    return toView(await this.#o.store.settings.get());
+    return this.#view(await this.#o.store.settings.get());
   }
 
   /** Changes the salt-api connection, then reloads the runtime. */
@@ -67,14 +67,14 @@ export class SettingsService {
     if (update.eauth !== undefined) patch.saltApiEauth = update.eauth;
     const saved = await this.#o.store.settings.update(patch);
     await this.#o.runtime.reload();
-    return toView(saved);
+    return this.#view(saved);
   }
 
   /** Changes poller and event-stream settings, then reloads the runtime. */
   async updatePollers(update: PollerSettingsUpdate): Promise<SettingsView> {
     const saved = await this.#o.store.settings.update(pollerPatch(update));
     await this.#o.runtime.reload();
-    return toView(saved);
+    return this.#view(saved);
   }
 
   /** Whether Salt is configured, and what is missing. */
@@ -108,6 +108,13 @@ export class SettingsService {
       eauth: s.saltApiEauth,
       verifyTls: s.saltApiVerify,
     });
+  }
+
+  /** The view, where `password_set` means a password this server can actually decrypt. */
+  #view(s: AppSettings): SettingsView {
+    const blob = s.saltApiPasswordEncrypted;
+    const readable = blob !== null && this.#o.cipher.decrypt(Buffer.from(blob).toString('utf8')) !== null;
+    return toView(s, readable);
   }
 
   async #test(options: SaltAPIClientOptions): Promise<SaltConnectionTestResult> {
@@ -153,13 +160,16 @@ function fail(detail: string): SaltConnectionTestResult {
   return { ok: false, detail, minion_count: null };
 }
 
-/** The settings row as the API shows it. */
-export function toView(s: AppSettings): SettingsView {
+/**
+ * The settings row as the API shows it. `passwordReadable`: whether the stored password can be
+ * decrypted with this server's secret (after a secret rotation it cannot, and is not "set").
+ */
+export function toView(s: AppSettings, passwordReadable = s.saltApiPasswordEncrypted !== null): SettingsView {
   return {
     salt: {
       url: s.saltApiUrl,
       username: s.saltApiUsername,
-      password_set: s.saltApiPasswordEncrypted !== null,
+      password_set: passwordReadable,
       verify: s.saltApiVerify,
       eauth: s.saltApiEauth as SaltEauth,
     },
