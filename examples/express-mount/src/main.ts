@@ -44,7 +44,9 @@ const logger: Logger = {
 };
 
 const store = await createSqliteStore({ filename });
-const halite = await createHalite({ store, secret, logger });
+// The host has its own login, so Halite's built-in accounts stay off (no first-boot admin):
+// principals come from the host (the mount's `principal` option); `authenticate` says nobody else.
+const halite = await createHalite({ store, secret, logger, authenticate: async () => null });
 
 // ---- The portal's own login (a stand-in: a real portal has its session or SSO here) ----
 

@@ -27,7 +27,8 @@ const logger: Logger = {
 };
 
 const store = await createSqliteStore({ filename: process.env.EXAMPLE_DB ?? 'example.sqlite' });
-const halite = await createHalite({ store, secret, logger });
+// This script calls the services directly: no HTTP, so no built-in accounts (no first-boot admin).
+const halite = await createHalite({ store, secret, logger, authenticate: async () => null });
 
 if (process.env.HALITE_SALT_URL) {
   // The same schema the settings API validates with; saving reloads the runtime (login, pollers).

@@ -1,10 +1,19 @@
 import { EventHub, type EventHubOptions } from './activity/event-hub.js';
 import { ActivityService } from './activity/service.js';
+import { AuditService } from './audit/service.js';
+import { bootstrapAdmin } from './auth/bootstrap.js';
+import { hashPassword, type PasswordHashParams } from './auth/password.js';
+import type { HostAuthenticate } from './auth/principal.js';
+import { AuthService } from './auth/service.js';
+import { SessionService, type SessionServiceOptions } from './auth/sessions.js';
+import { LoginThrottle, type LoginThrottleOptions } from './auth/throttle.js';
+import { TokenService } from './auth/tokens.js';
 import { JobService } from './jobs/service.js';
 import { KeyService } from './keys/service.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import { MinionService } from './minions/service.js';
+import { seedBuiltinRoles } from './rbac/builtin-roles.js';
 import { RuntimeConfig } from './runtime/runtime-config.js';
 import type { SaltAPIClient, SaltAPIClientOptions } from './salt/client.js';
 import { SettingsCipher } from './settings/crypto.js';
@@ -30,6 +39,23 @@ export interface CreateHaliteOptions {
   createClient?: (options: SaltAPIClientOptions) => SaltAPIClient;
   /** The clock (tests). */
   now?: () => Date;
+  /**
+   * The host application's own login: resolves the principal of a request (`null`: nobody).
+   * The HTTP handler asks it when a request has no Halite session cookie and no bearer token,
+   * and the first-boot `admin` is then not created (built-in login becomes optional).
+   *
+   * **`async () => ({ id: 'host', name: 'host', permissions: ['*'], via: 'host' })` gives every
+   * request every permission: only for embedding behind your own auth, and for tests.**
+   */
+  authenticate?: HostAuthenticate;
+  /** The first-boot `admin` password (the server passes `HALITE_ADMIN_PASSWORD`); generated and logged once when absent. */
+  adminPassword?: string | undefined;
+  /** scrypt cost of new password hashes (tests lower `N`). Default N=2^17, r=8, p=1. */
+  passwordHashing?: Partial<PasswordHashParams>;
+  /** Session idle and absolute timeouts. */
+  sessions?: Pick<SessionServiceOptions, 'idleTimeoutMs' | 'absoluteTimeoutMs'>;
+  /** Failed-login limits. */
+  loginThrottle?: Omit<LoginThrottleOptions, 'now'>;
 }
 
 /**
@@ -55,6 +81,16 @@ export interface Halite {
   readonly activity: ActivityService;
   /** Settings and the salt-api connection test. */
   readonly settings: SettingsService;
+  /** Built-in accounts: login, logout, passwords, principals of sessions and tokens. */
+  readonly auth: AuthService;
+  /** Login sessions. */
+  readonly sessions: SessionService;
+  /** API tokens. */
+  readonly tokens: TokenService;
+  /** The audit log. */
+  readonly audit: AuditService;
+  /** The host application's login, when `createHalite` was given one. */
+  readonly authenticate: HostAuthenticate | undefined;
   /** Stops the pollers and the consumer and ends every live subscription. The Store stays open. */
   close(): Promise<void>;
 }
@@ -94,6 +130,21 @@ export async function createHalite(options: CreateHaliteOptions): Promise<Halite
     now,
     ...(options.createClient ? { createClient: options.createClient } : {}),
   });
+  const hash = (password: string) => hashPassword(password, options.passwordHashing);
+  const sessions = new SessionService({ store, now, ...options.sessions });
+  const tokens = new TokenService({ store, now });
+  const audit = new AuditService({ store, now });
+  const auth = new AuthService({
+    store,
+    sessions,
+    tokens,
+    audit,
+    hash,
+    now,
+    throttle: new LoginThrottle({ ...options.loginThrottle, now }),
+  });
+  if (options.authenticate) await seedBuiltinRoles(store);
+  else await bootstrapAdmin({ store, password: options.adminPassword, logger, hash });
   const halite: Halite = {
     store,
     runtime,
@@ -109,6 +160,11 @@ export async function createHalite(options: CreateHaliteOptions): Promise<Halite
       runtime,
       ...(options.createClient ? { createClient: options.createClient } : {}),
     }),
+    auth,
+    sessions,
+    tokens,
+    audit,
+    authenticate: options.authenticate,
     async close() {
       await runtime.close();
       hub.close();

@@ -12,7 +12,7 @@ export {
   type HubMessage,
   type SubscribeOptions,
 } from './activity/event-hub.js';
-export { persistActivity, toActivityInput } from './activity/ingest.js';
+export { minionChangesFromEvents, persistActivity, toActivityInput } from './activity/ingest.js';
 export {
   type DropReason,
   INTERNAL_JOB_FUNCTIONS,
@@ -30,6 +30,21 @@ export {
   type NormalizedJobReturn,
 } from './activity/schemas.js';
 export { ActivityService, toActivityItem } from './activity/service.js';
+export { isSecretKey, REDACTED, redactSecrets, SECRET_KEYS } from './audit/redact.js';
+export { AUDIT_CSV_COLUMNS, AuditService, auditToCsv } from './audit/service.js';
+export { type BootstrapAdminOptions, bootstrapAdmin } from './auth/bootstrap.js';
+export { hashPassword, type PasswordHashParams, verifyPassword } from './auth/password.js';
+export type { HostAuthenticate, Principal } from './auth/principal.js';
+export { hashSecret, newOpaqueSecret } from './auth/secret-hash.js';
+export {
+  AuthService,
+  type AuthServiceOptions,
+  type ClientInfo,
+  type UserLoginResult,
+} from './auth/service.js';
+export { SessionService, type SessionServiceOptions, type ValidSession } from './auth/sessions.js';
+export { LoginThrottle, type LoginThrottleOptions } from './auth/throttle.js';
+export { API_TOKEN_PREFIX, TokenService } from './auth/tokens.js';
 export { HaliteError, type HaliteErrorCode, type HaliteErrorOptions } from './errors.js';
 export { type CreateHaliteOptions, createHalite, type Halite } from './halite.js';
 export {
@@ -82,6 +97,8 @@ export {
 } from './minions/schemas.js';
 export { MinionService, STALE_AFTER_MS } from './minions/service.js';
 export { csv, PageQuery } from './query-params.js';
+export { BUILTIN_ROLES, type BuiltinRole, seedBuiltinRoles } from './rbac/builtin-roles.js';
+export { can, permissionMatches, permissionStrings } from './rbac/permissions.js';
 export type { IngestContext } from './runtime/ingest-context.js';
 export {
   PeriodicTask,

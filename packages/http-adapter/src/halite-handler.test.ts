@@ -11,7 +11,13 @@ describe('createHaliteHandler', () => {
   let halite: Halite;
   beforeEach(async () => {
     store = await createSqliteStore({ filename: ':memory:' });
-    halite = await createHalite({ store, secret: SECRET, boot: true });
+    // Embedding-style: the host's auth gives every request every permission.
+    halite = await createHalite({
+      store,
+      secret: SECRET,
+      boot: true,
+      authenticate: async () => ({ id: 'host', name: 'host', permissions: ['*'], via: 'host' }),
+    });
   });
   afterEach(async () => {
     await halite.close();
@@ -73,6 +79,22 @@ describe('createHaliteHandler', () => {
       '/api/admin/settings/test-salt',
       '/api/admin/settings/test-salt-saved',
       '/api/admin/status',
+      '/api/auth/login',
+      '/api/auth/logout',
+      '/api/auth/me',
+      '/api/auth/change-password',
+      '/api/users',
+      '/api/users/{user_id}',
+      '/api/users/{user_id}/password',
+      '/api/users/{user_id}/roles',
+      '/api/users/{user_id}/roles/{role_id}',
+      '/api/roles',
+      '/api/roles/{role_id}',
+      '/api/roles/{role_id}/permissions',
+      '/api/roles/{role_id}/permissions/{permission_id}',
+      '/api/tokens',
+      '/api/tokens/{token_id}',
+      '/api/audit',
     ]);
     const again = await (await handler(new Request('http://h/halite/api/openapi.json'))).json();
     expect(again).toEqual(doc);

@@ -1,4 +1,5 @@
 import type { Halite } from '@halite/core';
+import { haliteAuditDecision, haliteAuthenticate, haliteAuthorize } from './halite-auth.js';
 import type { OpenApiInfo } from './openapi.js';
 import type { Route } from './route.js';
 import { createRouter, type FetchHandler, type RouterOptionsBase } from './router.js';
@@ -16,8 +17,11 @@ export interface HaliteHandlerOptions extends RouterOptionsBase {
  * routes, with `halite` as each handler's `context.app`. Mount it with `toNodeListener`,
  * `createExpressMiddleware`, the Fastify plugin, or hand it to any fetch-native host.
  *
- * Without `authenticate` every request is anonymous with every permission: put it behind your
- * own auth, or pass `authenticate` (see {@link RouterOptionsBase.authenticate}).
+ * Auth is on by default: a request needs a `halite_session` cookie (from `POST /api/auth/login`),
+ * an `Authorization: Bearer` API token, or a principal from the host's
+ * `createHalite({ authenticate })`; RBAC decides (`verb:resource` globs of the user's roles);
+ * every action and every refusal is written to the audit log. Each of `authenticate`,
+ * `authorize` and `onDecision` can be replaced through the options.
  *
  * @example
  * ```ts
@@ -28,5 +32,12 @@ export interface HaliteHandlerOptions extends RouterOptionsBase {
 export function createHaliteHandler(halite: Halite, options: HaliteHandlerOptions = {}): FetchHandler {
   const { openApi, ...routerOptions } = options;
   const routes: Route<Halite>[] = [...haliteSystemRoutes(openApi), ...featureRoutes.flat()];
-  return createRouter(routes, { ...routerOptions, app: halite });
+  return createRouter(routes, {
+    authenticate: haliteAuthenticate(halite),
+    authorize: haliteAuthorize,
+    onDecision: haliteAuditDecision(halite),
+    logger: halite.logger,
+    ...routerOptions,
+    app: halite,
+  });
 }

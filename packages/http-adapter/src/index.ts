@@ -6,6 +6,14 @@ export {
   type HttpErrorCode,
   type InputIssue,
 } from './error-response.js';
+export {
+  auditActionOf,
+  haliteAuditDecision,
+  haliteAuthenticate,
+  haliteAuthorize,
+  isCrossSite,
+  SESSION_COOKIE,
+} from './halite-auth.js';
 export { createHaliteHandler, type HaliteHandlerOptions } from './halite-handler.js';
 export { type NodeListener, type NodeListenerOptions, toNodeListener } from './node/to-node-listener.js';
 export {
@@ -18,9 +26,11 @@ export {
 } from './openapi.js';
 export {
   ANONYMOUS_PRINCIPAL,
+  clientAddressOf,
   type Principal,
   permissionMatches,
   principalHasPermission,
+  setClientAddress,
 } from './principal.js';
 export { DEFAULT_MAX_BODY_BYTES } from './request-input.js';
 export {

@@ -1,19 +1,6 @@
-/**
- * Who is making a request, as the router's `authenticate` hook resolved it.
- *
- * This type lives in `@halite/http` until the auth issue moves it into `@halite/core`; it will
- * then be re-exported from here under the same name, so code written against it keeps working.
- */
-export interface Principal {
-  /** Stable identifier (a user id, a token id, the host application's subject). */
-  readonly id: string;
-  /** Display name, for audit rows and logs. */
-  readonly name: string;
-  /** Granted `verb:resource` globs, e.g. `view:minion:*`; `*` grants everything. */
-  readonly permissions: readonly string[];
-  /** How the principal was established. */
-  readonly via: 'session' | 'token' | 'host' | 'anonymous';
-}
+import { permissionMatches as corePermissionMatches, type Principal } from '@halite/core';
+
+export type { Principal } from '@halite/core';
 
 /**
  * The principal of every request when the router has no `authenticate` hook: anonymous, with
@@ -30,24 +17,10 @@ export const ANONYMOUS_PRINCIPAL: Principal = Object.freeze({
 });
 
 /**
- * Whether `granted` (a glob where `*` stands for any run of characters, `:` included) covers
- * the `required` permission. The router's default `authorize` until core's RBAC lands.
- *
- * @example
- * ```ts
- * permissionMatches('view:minion:*', 'view:minion:web-01'); // true
- * permissionMatches('view:*', 'kill:job:*');                 // false
- * ```
+ * Whether the granted `verb:resource` glob pair covers `required`: the one implementation,
+ * from `@halite/core` (re-exported here for code written against `@halite/http`).
  */
-export function permissionMatches(granted: string, required: string): boolean {
-  if (granted === '*' || granted === required) return true;
-  if (!granted.includes('*')) return false;
-  const pattern = granted
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${pattern}$`, 's').test(required);
-}
+export const permissionMatches: (granted: string, required: string) => boolean = corePermissionMatches;
 
 /** Whether any of the principal's permissions covers `required` (see {@link permissionMatches}). */
 export function principalHasPermission(principal: Principal, required: string): boolean {
@@ -65,4 +38,17 @@ export function setHostPrincipal(request: Request, principal: Principal | null):
 /** The host's principal for `request`: `undefined` when the host gave none, `null` for nobody. */
 export function hostPrincipalOf(request: Request): Principal | null | undefined {
   return hostPrincipals.get(request);
+}
+
+/** Client addresses the Node bridge saw, by the request it built. */
+const clientAddresses = new WeakMap<Request, string>();
+
+/** Records the client address of `request` (the Node bridge does; other hosts may). */
+export function setClientAddress(request: Request, address: string): void {
+  clientAddresses.set(request, address);
+}
+
+/** The client address of `request`, or `''` when the host did not say. */
+export function clientAddressOf(request: Request): string {
+  return clientAddresses.get(request) ?? '';
 }

@@ -52,6 +52,10 @@ export interface AccessDecision {
   duration_ms: number;
   /** The error code of an error response, else `null`. */
   error_code: HttpErrorCode | null;
+  /** The parsed `params`, `query` and `body`; `null` when the request was refused before parsing. */
+  input: RouteInput | null;
+  /** The `jid` of the handler's result, when it returned an object with one (a started job). */
+  jid: string | null;
 }
 
 /** Options of {@link createRouter}, except `app`. */
@@ -84,8 +88,11 @@ export interface RouterOptionsBase {
     permission: string,
     context: AuthorizeContext,
   ) => boolean | Promise<boolean>;
-  /** Sees every access decision (for the audit log). It must not throw; if it does, that is logged. */
-  onDecision?: (decision: AccessDecision) => void;
+  /**
+   * Sees every access decision (for the audit log); the response waits for a returned promise.
+   * It must not throw; if it does, that is logged.
+   */
+  onDecision?: (decision: AccessDecision) => unknown;
   /** Where unexpected errors (500) are logged, with their cause. */
   logger?: Logger;
 }
@@ -160,8 +167,10 @@ export function createRouter<TApp = unknown>(
       permission: null,
       principal: null,
       allowed: false,
+      input: null,
+      jid: null,
     };
-    const respond = (response: Response): Response => {
+    const respond = async (response: Response): Promise<Response> => {
       if (!isPublic && opts.onDecision) {
         const status = response.status;
         const record: AccessDecision = {
@@ -171,7 +180,7 @@ export function createRouter<TApp = unknown>(
           error_code: errorCodeOf(response),
         };
         try {
-          opts.onDecision(record);
+          await opts.onDecision(record);
         } catch (error) {
           logger.error('onDecision threw', { route: record.route, error: describeError(error) });
         }
@@ -205,6 +214,7 @@ export function createRouter<TApp = unknown>(
       }
 
       const input = await parseRequestInput(route, match.params, url, request, maxBodyBytes);
+      decision.input = input;
       if (typeof route.permission === 'function') {
         const denied = await check(route.permission(input));
         if (denied) return respond(denied);
@@ -221,6 +231,7 @@ export function createRouter<TApp = unknown>(
         routes,
       };
       const result = await route.handler(context);
+      decision.jid = jidOf(result);
       return respond(toResponse(result, route.status, context.responseHeaders));
     } catch (error) {
       if (error instanceof UnsupportedMediaType) {
@@ -251,6 +262,12 @@ async function parseRequestInput<TApp>(
     ? parseInput('body', route.body, await readJsonBody(request, maxBodyBytes))
     : undefined;
   return { params, query, body };
+}
+
+function jidOf(result: unknown): string | null {
+  if (typeof result !== 'object' || result === null || result instanceof Response) return null;
+  const jid = (result as { jid?: unknown }).jid;
+  return typeof jid === 'string' ? jid : null;
 }
 
 function toResponse(result: unknown, status: number, extraHeaders: Headers): Response {

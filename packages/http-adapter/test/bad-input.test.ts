@@ -41,6 +41,16 @@ const VALID_PARAM: Record<string, string> = {
 
 /** A valid body for every route that takes one: the base the body cases break one field of. */
 const VALID_BODY: Record<string, Record<string, unknown>> = {
+  'POST /api/auth/login': { username: 'nobody', password: 'wrong-password' },
+  'POST /api/auth/change-password': { current_password: 'old-password', new_password: 'new-password-1' },
+  'POST /api/users': { username: 'probe', password: 'probe-password' },
+  'PATCH /api/users/{user_id}': { display_name: 'Probe' },
+  'POST /api/users/{user_id}/password': { new_password: 'probe-password' },
+  'POST /api/users/{user_id}/roles': { role_id: 'no-such-role' },
+  'POST /api/roles': { name: 'probe-role' },
+  'PATCH /api/roles/{role_id}': { description: 'probe' },
+  'POST /api/roles/{role_id}/permissions': { verb: 'view', resource_glob: 'minion:*' },
+  'POST /api/tokens': { name: 'probe' },
   'POST /api/run': { tgt: '*', tgt_type: 'glob', fun: 'test.ping', arg: [], kwarg: {} },
   'PUT /api/admin/settings/salt': {
     url: 'http://salt.example:8000',

@@ -3,6 +3,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { verifyPassword } from '@halite/core';
+import { createSqliteStore } from '@halite/store-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from './seeded-halite.js';
 
@@ -94,6 +96,33 @@ describe('the halite CLI', { timeout: 30_000 }, () => {
     const run = runCli(['serve'], { HALITE_SECRET: TEST_SECRET, HALITE_PORT: 'eighty' });
     expect((await within(20_000, run.exit, 'halite serve')).code).toBe(1);
     expect(run.stderr()).toContain('HALITE_PORT');
+  });
+
+  it('create-user creates a user with roles who can log in, and refuses a duplicate', async () => {
+    const database = join(dir, 'users.sqlite');
+    const env = { HALITE_DATABASE_URL: database, HALITE_NEW_USER_PASSWORD: 'ops-password-1' };
+    const run = runCli(['create-user', 'ops', '--role', 'operator', '--role', 'viewer'], env);
+    expect((await within(20_000, run.exit, 'create-user')).code).toBe(0);
+    expect(run.stdout()).toMatch(/^created user ops \(/);
+    expect(run.stdout()).not.toContain('ops-password-1');
+    const store = await createSqliteStore({ filename: database });
+    try {
+      const creds = await store.users.getCredentials('ops');
+      expect(await verifyPassword('ops-password-1', creds?.passwordHash ?? '')).toBe(true);
+      expect(creds?.user.mustChangePassword).toBe(false);
+      expect((await store.roles.rolesOf(creds?.user.id ?? '')).map((r) => r.name)).toEqual([
+        'operator',
+        'viewer',
+      ]);
+    } finally {
+      await store.close();
+    }
+    const again = runCli(['create-user', 'OPS'], env);
+    expect((await within(20_000, again.exit, 'create-user')).code).toBe(1);
+    expect(again.stderr()).toContain('a user named "OPS" already exists');
+    const unknownRole = runCli(['create-user', 'x', '--role', 'nope'], env);
+    expect((await within(20_000, unknownRole.exit, 'create-user')).code).toBe(1);
+    expect(unknownRole.stderr()).toContain('no role named "nope"');
   });
 
   it('migrate creates the schema in HALITE_DATABASE_URL and exits 0', async () => {

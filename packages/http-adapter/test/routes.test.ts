@@ -657,7 +657,7 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
       expect(await json(res)).toEqual({ status: 'degraded', checks: { db: 'ok', salt: 'unconfigured' } });
     });
 
-    it('GET /api/admin/status shows the runtime: unconfigured, no pollers, no consumer', async () => {
+    it('GET /api/admin/status shows the runtime: unconfigured, only the retention task, no consumer', async () => {
       const body = await json(await get('/api/admin/status'));
       expect(body).toEqual({
         salt: {
@@ -668,7 +668,8 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
           username: null,
           connected_at: null,
         },
-        pollers: [],
+        // Retention needs only the Store, so it runs even with Salt unconfigured.
+        pollers: [expect.objectContaining({ name: 'retention', enabled: true, runs: 0 })],
         event_stream: null,
       });
     });
@@ -717,6 +718,30 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
         'POST /api/admin/settings/test-salt': 'edit:settings:*',
         'POST /api/admin/settings/test-salt-saved': 'edit:settings:*',
         'GET /api/admin/status': 'edit:settings:*',
+        'POST /api/auth/login': 'public',
+        'POST /api/auth/logout': 'authenticated',
+        'GET /api/auth/me': 'authenticated',
+        'POST /api/auth/change-password': 'authenticated',
+        'GET /api/users': 'view:user:*',
+        'POST /api/users': 'manage_user:user:*',
+        'GET /api/users/{user_id}': 'view:user:*',
+        'PATCH /api/users/{user_id}': 'manage_user:user:*',
+        'DELETE /api/users/{user_id}': 'manage_user:user:*',
+        'POST /api/users/{user_id}/password': 'manage_user:user:*',
+        'GET /api/users/{user_id}/roles': 'view:user:*',
+        'POST /api/users/{user_id}/roles': 'manage_user:user:*',
+        'DELETE /api/users/{user_id}/roles/{role_id}': 'manage_user:user:*',
+        'GET /api/roles': 'view:role:*',
+        'POST /api/roles': 'manage_role:role:*',
+        'GET /api/roles/{role_id}': 'view:role:*',
+        'PATCH /api/roles/{role_id}': 'manage_role:role:*',
+        'DELETE /api/roles/{role_id}': 'manage_role:role:*',
+        'POST /api/roles/{role_id}/permissions': 'manage_role:role:*',
+        'DELETE /api/roles/{role_id}/permissions/{permission_id}': 'manage_role:role:*',
+        'GET /api/tokens': 'authenticated',
+        'POST /api/tokens': 'authenticated',
+        'DELETE /api/tokens/{token_id}': 'authenticated',
+        'GET /api/audit': 'view:audit:*',
       });
     });
 
@@ -724,6 +749,7 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
     const routeSamples: Record<string, Record<string, string>> = {
       '/api/keys': { status: 'pending' },
       '/api/jobs': { status: 'running', sort: 'jid' },
+      '/api/audit': { user_id: 'u1', action: 'salt.run', decision: 'deny', format: 'csv' },
     };
     const sampleFor = (path: string, name: string): string | undefined =>
       routeSamples[path]?.[name] ?? samples[name];
@@ -754,7 +780,11 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
       path
         .replace('{minion_id}', 'web-000')
         .replace('{jid}', jidAt(jobStart(15), 15))
-        .replace('{key_id}', 'web-000');
+        .replace('{key_id}', 'web-000')
+        .replace('{user_id}', 'no-such-user')
+        .replace('{role_id}', 'no-such-role')
+        .replace('{permission_id}', 'no-such-permission')
+        .replace('{token_id}', 'no-such-token');
     const queryRoutes = () =>
       Object.entries(doc.paths).flatMap(([path, ops]) =>
         Object.entries(ops)

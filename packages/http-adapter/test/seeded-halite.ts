@@ -8,6 +8,7 @@ import {
   type JobInput,
   type JobReturnInput,
   type MinionInsert,
+  type Principal,
   type Store,
 } from '@halite/core';
 import { createSqliteStore } from '@halite/store-sqlite';
@@ -15,6 +16,17 @@ import { createHaliteHandler, type FetchHandler, type HaliteHandlerOptions } fro
 
 /** A secret long enough for `SettingsCipher` (≥ 32 characters). */
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
+
+/** The first-boot admin password of a Halite built with `auth: 'builtin'`. */
+export const ADMIN_PASSWORD = 'first-boot-password';
+
+/** The host principal of the default test Halite: every permission (embedding behind your own auth). */
+export const ALL_ACCESS: Principal = Object.freeze({
+  id: 'test-host',
+  name: 'test-host',
+  permissions: ['*'],
+  via: 'host',
+});
 
 /** The clock of every seeded Halite: the seed's times are relative to it. */
 export const NOW = new Date('2025-06-15T12:34:56.000Z');
@@ -34,11 +46,21 @@ export interface TestHalite {
 
 /** Builds a fresh install: `createHalite({ store, secret, boot: true })` with no Salt configured. */
 export async function createTestHalite(
-  options: { seed?: boolean; handler?: HaliteHandlerOptions } = {},
+  options: { seed?: boolean; handler?: HaliteHandlerOptions; auth?: 'host' | 'builtin' } = {},
 ): Promise<TestHalite> {
   const dir = await mkdtemp(join(tmpdir(), 'halite-http-'));
   const store = await createSqliteStore({ filename: join(dir, 'halite.sqlite') });
-  const halite = await createHalite({ store, secret: TEST_SECRET, boot: true, now: () => new Date(NOW) });
+  const halite = await createHalite({
+    store,
+    secret: TEST_SECRET,
+    boot: true,
+    now: () => new Date(NOW),
+    // Embedding-style: every request is a host principal with every permission. Tests of the
+    // built-in login pass `auth: 'builtin'` instead.
+    ...(options.auth === 'builtin'
+      ? { passwordHashing: { N: 2 ** 10 }, adminPassword: ADMIN_PASSWORD }
+      : { authenticate: async () => ALL_ACCESS }),
+  });
   if (options.seed) await seedStore(store);
   const handler = createHaliteHandler(halite, options.handler);
   return {

@@ -92,7 +92,8 @@ describe('readServerConfig', () => {
   });
 });
 
-describe('startServer', () => {
+// Each login and password change costs a real scrypt (N=2^17): slow under a parallel run.
+describe('startServer', { timeout: 30_000 }, () => {
   let running: RunningServer | undefined;
   afterEach(async () => {
     await running?.close();
@@ -107,11 +108,51 @@ describe('startServer', () => {
       HALITE_DATABASE_URL: database,
       HALITE_PORT: '0',
       HALITE_CONSOLE_DIR: join(dir, 'no-console-here'),
+      HALITE_ADMIN_PASSWORD: 'first-boot-pw',
       ...extra,
     });
     running = await startServer({ ...config, consoleDir: extra.HALITE_CONSOLE_DIR ?? null }, logger);
     return { running, lines, database };
   };
+
+  /** Logs in as the first-boot admin, changes the password as required, returns the cookie header. */
+  const loginAdmin = async (url: string): Promise<Record<string, string>> => {
+    const login = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'first-boot-pw' }),
+    });
+    expect(login.status).toBe(200);
+    expect(await login.json()).toMatchObject({ username: 'admin', must_change_pw: true });
+    const setCookie = login.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^halite_session=[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
+    const cookie = { cookie: setCookie.split(';')[0] as string };
+    const blocked = await fetch(`${url}/api/minions`, { headers: cookie });
+    expect(blocked.status).toBe(403);
+    const changed = await fetch(`${url}/api/auth/change-password`, {
+      method: 'POST',
+      headers: { ...cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ current_password: 'first-boot-pw', new_password: 'a-new-admin-password' }),
+    });
+    expect(changed.status).toBe(204);
+    return cookie;
+  };
+
+  it('requires a login: /api answers 401 without a session, 200 after login and password change', async () => {
+    const { running: server } = await start();
+    expect((await fetch(`${server.url}/api/minions`)).status).toBe(401);
+    const cookie = await loginAdmin(server.url);
+    expect((await fetch(`${server.url}/api/minions`, { headers: cookie })).status).toBe(200);
+    const audit = (await (await fetch(`${server.url}/api/audit`, { headers: cookie })).json()) as {
+      entries: Array<{ action: string; decision: string; result_code: number }>;
+    };
+    expect(audit.entries.map((e) => [e.action, e.decision, e.result_code])).toEqual([
+      ['auth.change_password', 'allow', 204],
+      ['GET /api/minions', 'deny', 403],
+      ['auth.login', 'allow', 200],
+      ['GET /api/minions', 'deny', 401],
+    ]);
+  });
 
   it('serves /healthz, /readyz and /api/minions on a fresh SQLite file, and logs its startup time', async () => {
     const { running: server, lines, database } = await start();
@@ -122,7 +163,7 @@ describe('startServer', () => {
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'degraded', checks: { db: 'ok', salt: 'unconfigured' } });
-    const minions = await fetch(`${server.url}/api/minions`);
+    const minions = await fetch(`${server.url}/api/minions`, { headers: await loginAdmin(server.url) });
     expect(minions.status).toBe(200);
     expect(await minions.json()).toMatchObject({
       total: 0,
@@ -149,7 +190,10 @@ describe('startServer', () => {
       HALITE_SALT_USERNAME: 'svc',
       HALITE_SALT_PASSWORD: 'pw-from-env-0815',
     });
-    const settings = (await (await fetch(`${server.url}/api/admin/settings`)).json()) as {
+    const cookie = await loginAdmin(server.url);
+    const settings = (await (
+      await fetch(`${server.url}/api/admin/settings`, { headers: cookie })
+    ).json()) as {
       salt: Record<string, unknown>;
     };
     expect(settings.salt).toMatchObject({ url: 'http://127.0.0.1:1', username: 'svc', password_set: true });
@@ -158,13 +202,14 @@ describe('startServer', () => {
 
   it('close() ends an open event stream, stops listening and closes the Store', async () => {
     const { running: server, lines } = await start();
+    const cookie = await loginAdmin(server.url);
     const put = await fetch(`${server.url}/api/admin/settings/pollers`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...cookie, 'content-type': 'application/json' },
       body: JSON.stringify({ event_stream_enabled: true }),
     });
     expect(put.status).toBe(200);
-    const stream = await fetch(`${server.url}/api/activity/stream`);
+    const stream = await fetch(`${server.url}/api/activity/stream`, { headers: cookie });
     expect(stream.status).toBe(200);
     const reader = new EventStreamReader(stream.body as ReadableStream<Uint8Array>);
     expect(await reader.next()).toEqual({ comment: 'connected', retry: '2000' });

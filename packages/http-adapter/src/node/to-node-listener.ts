@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HaliteError, type Logger, silentLogger } from '@halite/core';
 import { describeError, errorResponse, GENERIC_ERROR_MESSAGE } from '../error-response.js';
-import { type Principal, setHostPrincipal } from '../principal.js';
+import { type Principal, setClientAddress, setHostPrincipal } from '../principal.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../request-input.js';
 import { type FetchHandler, stripBasePath } from '../router.js';
 
@@ -112,6 +112,7 @@ export function toNodeListener(handler: FetchHandler, options: NodeListenerOptio
       return;
     }
 
+    setClientAddress(request, clientAddress(req, options.trustProxy === true));
     const principal = options.principal;
     const handled = Promise.resolve().then(async () => {
       if (principal) setHostPrincipal(request, await principal(req));
@@ -128,6 +129,15 @@ export function toNodeListener(handler: FetchHandler, options: NodeListenerOptio
         res.destroy();
       });
   };
+}
+
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const value = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim();
+    if (first) return first.slice(0, 64);
+  }
+  return req.socket?.remoteAddress ?? '';
 }
 
 function origin(req: IncomingMessage, trustProxy: boolean): string {

@@ -1,9 +1,14 @@
 import { activityRoutes } from './activity.js';
+import { auditRoutes } from './audit.js';
+import { authRoutes } from './auth.js';
 import { jobRoutes } from './jobs.js';
 import { keyRoutes } from './keys.js';
 import { minionRoutes } from './minions.js';
+import { roleRoutes } from './roles.js';
 import { settingsRoutes } from './settings.js';
 import { systemRoutes } from './system.js';
+import { tokenRoutes } from './tokens.js';
+import { userRoutes } from './users.js';
 
 /**
  * Every feature's routes, one array per feature. A feature adds its routes by writing
@@ -18,4 +23,9 @@ export const featureRoutes = [
   jobRoutes,
   activityRoutes,
   settingsRoutes,
+  authRoutes,
+  userRoutes,
+  roleRoutes,
+  tokenRoutes,
+  auditRoutes,
 ] as const;

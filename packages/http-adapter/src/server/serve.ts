@@ -39,6 +39,8 @@ export interface ServerConfig {
   consoleDir: string | null;
   /** `HALITE_SALT_URL`, `_USERNAME`, `_PASSWORD`, `_EAUTH`, `_VERIFY`: saved to the settings at start. */
   salt: SaltSettingsUpdate | null;
+  /** `HALITE_ADMIN_PASSWORD`: the first-boot `admin` password (else one is generated and logged once). */
+  adminPassword?: string | undefined;
 }
 
 /** Reads and checks the configuration; throws {@link ConfigError} with a message that says what to fix. */
@@ -68,6 +70,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     trustProxy: bool('HALITE_TRUST_PROXY', env.HALITE_TRUST_PROXY, false),
     consoleDir: env.HALITE_CONSOLE_DIR?.trim() || findConsole(),
     salt: saltFromEnv(env, bool),
+    adminPassword: env.HALITE_ADMIN_PASSWORD || undefined,
   };
 }
 
@@ -121,7 +124,12 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const store: Store = await openStore(target);
   let halite: Halite;
   try {
-    halite = await createHalite({ store, secret: config.secret, logger });
+    halite = await createHalite({
+      store,
+      secret: config.secret,
+      logger,
+      adminPassword: config.adminPassword,
+    });
     if (config.salt) await halite.settings.updateSalt(config.salt);
   } catch (error) {
     await store.close();
