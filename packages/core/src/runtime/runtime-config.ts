@@ -17,7 +17,7 @@ import type { IngestContext } from './ingest-context.js';
 import { PeriodicTask, type PeriodicTaskStatus } from './periodic-task.js';
 
 /** Names of the background tasks the runtime runs. */
-export type PollerName = 'minions.keys' | 'minions.presence' | 'minions.grains' | 'jobs' | 'retention';
+export type PollerName = 'minions.keys' | 'minions.presence' | 'minions.grains' | 'jobs';
 
 /** Options of {@link RuntimeConfig}. */
 export interface RuntimeConfigOptions {
@@ -98,6 +98,7 @@ export class RuntimeConfig {
   #settings: AppSettings | null = null;
   #connectedAt: string | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #retention: PeriodicTask | null = null;
   #retryDelay: number;
   #closed = false;
 
@@ -115,6 +116,16 @@ export class RuntimeConfig {
 
   /** Reads the settings and starts the client, pollers and consumer they call for. */
   boot(): Promise<void> {
+    if (!this.#retention && !this.#closed) {
+      this.#retention = new PeriodicTask({
+        name: 'retention',
+        initialDelayMs: 60_000,
+        intervalMs: 3_600_000,
+        logger: this.#logger,
+        run: () => this.#prune(),
+      });
+      this.#retention.start();
+    }
     return this.#mutex.runExclusive(() => this.#build());
   }
 
@@ -128,9 +139,10 @@ export class RuntimeConfig {
   }
 
   /** Stops everything for good (server shutdown). */
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.#closed = true;
-    return this.#mutex.runExclusive(() => this.#teardown());
+    await this.#retention?.stop();
+    await this.#mutex.runExclusive(() => this.#teardown());
   }
 
   /**
@@ -181,7 +193,9 @@ export class RuntimeConfig {
         username: settings?.saltApiUsername ?? null,
         connected_at: this.#connectedAt,
       },
-      pollers: [...(this.#running?.tasks.values() ?? [])].map((t) => t.status()),
+      pollers: [...(this.#running?.tasks.values() ?? []), ...(this.#retention ? [this.#retention] : [])].map(
+        (t) => t.status(),
+      ),
       event_stream: this.#running?.consumer?.status() ?? null,
     };
   }
@@ -281,7 +295,6 @@ export class RuntimeConfig {
       task('jobs', s.jobsPollIntervalSeconds, 10_000, (sig) =>
         ingestJobs(ctx(sig), { lookbackHours: s.jobsLookbackHours }),
       ),
-      task('retention', 3_600, 60_000, () => this.#prune(s)),
     ]);
     for (const t of tasks.values()) t.start();
     let consumer: EventStreamConsumer | null = null;
@@ -297,7 +310,9 @@ export class RuntimeConfig {
     return { client, abort, tasks, consumer };
   }
 
-  async #prune(s: AppSettings): Promise<void> {
+  /** Retention runs whether or not Salt is reachable: it only needs the Store. */
+  async #prune(): Promise<void> {
+    const s = await this.#o.store.settings.get();
     const day = 86_400_000;
     const now = this.#now().getTime();
     const activity = await this.#o.store.activity.deleteOlderThan(
