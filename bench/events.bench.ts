@@ -121,7 +121,13 @@ async function pipeline(): Promise<{ events: number; kept: number; ms: number; p
 async function fanout() {
   const dir = mkdtempSync(join(tmpdir(), 'halite-bench-'));
   const store = await createSqliteStore({ filename: join(dir, 'bench.sqlite') });
-  const halite = await createHalite({ store, secret: 'b'.repeat(40), eventHub: { queueSize: 5_000 } });
+  // Embedded behind the host's own auth: every client is a host principal that may view all.
+  const halite = await createHalite({
+    store,
+    secret: 'b'.repeat(40),
+    eventHub: { queueSize: 5_000 },
+    authenticate: async () => ({ id: 'bench', name: 'bench', permissions: ['*'], via: 'host' }),
+  });
   await store.settings.update({ eventStreamEnabled: true });
   const server = createServer(toNodeListener(createHaliteHandler(halite)));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
