@@ -3,7 +3,6 @@ import { minionChangesFromEvents } from './ingest.js';
 import { normalizeSaltEvent } from './normalize.js';
 import type { NormalizedEvent } from './schemas.js';
 
-const JID = '20260101000000000001';
 const norm = (tag: string, data: Record<string, unknown>): NormalizedEvent => {
   const r = normalizeSaltEvent({ tag, data: { _stamp: '2026-01-01T00:00:01.000000+00:00', ...data } });
   if (!r.kept) throw new Error(`dropped ${tag}`);
