@@ -2,5 +2,11 @@ import { defineProject } from 'vitest/config';
 
 export default defineProject({
   resolve: { conditions: ['dev-source'] },
-  test: { name: 'core', include: ['src/**/*.test.ts'], environment: 'node' },
+  test: {
+    name: 'core',
+    include: ['src/**/*.test.ts'],
+    // Real-Salt tests run in their own lane: `pnpm test:salt` (vitest.salt.config.ts).
+    exclude: ['**/*.salt.test.ts', '**/node_modules/**'],
+    environment: 'node',
+  },
 });

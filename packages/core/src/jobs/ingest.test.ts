@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeSaltEvent } from '../activity/normalize.js';
-import { isPlumbingJob, jobFromEvent, jobsFromListJobs } from './ingest.js';
+import { isPlumbingJob, jobFromEvent, jobsFromListJobs, planJobsPass } from './ingest.js';
 
 const summary = {
   Arguments: ['a', { __kwarg__: true, k: 'v' }],
@@ -81,5 +81,53 @@ describe('jobs ingest', () => {
       minionCount: 1,
       status: 'running',
     });
+  });
+});
+
+describe('a jobs pass', () => {
+  const running = { ...summary, Running: [{ m1: 4242 }], Returned: [] };
+  const listed = {
+    '20251002101112000001': { ...summary, Function: 'test.arg' },
+    '20251002101112000002': { ...summary, Function: 'test.sleep' },
+    '20251002101112000003': { ...summary, Function: 'runner.jobs.active' },
+  };
+
+  it('indexes listed jobs that Salt no longer runs as finished, and the active ones as running', () => {
+    const plan = planJobsPass(listed, { '20251002101112000002': { ...running, Function: 'test.sleep' } }, []);
+    expect(plan.upsert.map((r) => [r.jid, r.function, r.status])).toEqual([
+      ['20251002101112000001', 'test.arg', 'finished'],
+      ['20251002101112000002', 'test.sleep', 'running'],
+    ]);
+    expect(plan).toMatchObject({ listed: 2, active: 1, finished: 0 });
+  });
+
+  it('finishes indexed running jobs that jobs.active no longer lists, whether listed again or not', () => {
+    const plan = planJobsPass(listed, {}, [
+      { jid: '20251002101112000002', function: 'test.sleep', startTime: '2025-10-02T10:11:12.000Z' },
+      { jid: '20251001000000000009', function: 'cmd.run', startTime: '2025-10-01T00:00:00.000Z' },
+      { jid: '20251001000000000010', function: 'test.sleep', startTime: '2025-10-01T00:00:00.000Z' },
+    ]);
+    expect(plan.upsert.map((r) => [r.jid, r.status])).toEqual([
+      ['20251002101112000001', 'finished'],
+      ['20251002101112000002', 'finished'],
+      ['20251001000000000009', 'finished'],
+      ['20251001000000000010', 'finished'],
+    ]);
+    // A job known only from the index keeps its target and user: only identity and status are sent.
+    expect(plan.upsert[2]).toEqual({
+      jid: '20251001000000000009',
+      function: 'cmd.run',
+      startTime: '2025-10-01T00:00:00.000Z',
+      status: 'finished',
+    });
+    expect(plan.finished).toBe(3);
+  });
+
+  it('keeps a running job that jobs.active still lists running', () => {
+    const plan = planJobsPass({}, { '20251001000000000010': { ...running, Function: 'test.sleep' } }, [
+      { jid: '20251001000000000010', function: 'test.sleep', startTime: '2025-10-01T00:00:00.000Z' },
+    ]);
+    expect(plan.upsert.map((r) => [r.jid, r.status])).toEqual([['20251001000000000010', 'running']]);
+    expect(plan.finished).toBe(0);
   });
 });

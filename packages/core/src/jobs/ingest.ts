@@ -57,6 +57,49 @@ export function jobFromEvent(event: NormalizedEvent): JobInput | null {
   };
 }
 
+/** What one jobs pass writes: {@link planJobsPass}. */
+export interface JobsPassPlan {
+  /** Rows for `store.jobs.upsert`. */
+  upsert: JobInput[];
+  /** Jobs `jobs.list_jobs` listed (plumbing left out). */
+  listed: number;
+  /** Jobs `jobs.active` listed (plumbing left out). */
+  active: number;
+  /** Indexed running jobs that Salt no longer runs, now marked finished. */
+  finished: number;
+}
+
+/**
+ * One jobs pass, pure: what `jobs.list_jobs` and `jobs.active` said against the jobs the index
+ * has as running. A job `jobs.active` lists is running; every other listed job has finished
+ * (the list is read before `jobs.active`), and so has an indexed running job Salt no longer runs.
+ * A listed job is never left to the Store's default status: the first pass after a start indexes
+ * a day of history, and none of it may show as running.
+ */
+export function planJobsPass(
+  listed: Readonly<Record<string, JobSummary | ActiveJob>>,
+  active: Readonly<Record<string, ActiveJob>>,
+  indexedRunning: ReadonlyArray<Pick<JobInput, 'jid' | 'function' | 'startTime'>>,
+): JobsPassPlan {
+  const activeRows = jobsFromListJobs(active).map((row) => ({ ...row, status: 'running' as const }));
+  const activeIds = new Set(activeRows.map((r) => r.jid));
+  const listedRows = jobsFromListJobs(listed);
+  const upsert: JobInput[] = [
+    ...listedRows.filter((r) => !activeIds.has(r.jid)).map((r) => ({ ...r, status: 'finished' as const })),
+    ...activeRows,
+  ];
+  const written = new Set(upsert.map((r) => r.jid));
+  let finished = 0;
+  for (const job of indexedRunning) {
+    if (activeIds.has(job.jid)) continue;
+    finished += 1;
+    if (!written.has(job.jid)) {
+      upsert.push({ jid: job.jid, function: job.function, startTime: job.startTime, status: 'finished' });
+    }
+  }
+  return { upsert, listed: listedRows.length, active: activeRows.length, finished };
+}
+
 /** Options of {@link ingestJobs}. */
 export interface IngestJobsOptions {
   /** How far back the first pass (no poll recorded yet) looks, in hours. */
@@ -96,21 +139,15 @@ export async function ingestJobs(ctx: IngestContext, options: IngestJobsOptions)
     schema: ActiveJobsResult,
     signal: ctx.signal,
   });
-  const rows = jobsFromListJobs(listed);
-  const activeRows = jobsFromListJobs(active).map((row) => ({ ...row, status: 'running' as const }));
-  const activeIds = new Set(activeRows.map((r) => r.jid));
-  const upsert = [...rows.filter((r) => !activeIds.has(r.jid)), ...activeRows];
   // Jobs the index thinks are running that Salt no longer runs have finished.
   const running = await ctx.store.jobs.list({ status: 'running', limit: MAX_PAGE_SIZE, order: 'asc' });
-  const stopped = running.items.filter((job) => !activeIds.has(job.jid));
-  for (const job of stopped) {
-    upsert.push({ jid: job.jid, function: job.function, startTime: job.startTime, status: 'finished' });
-  }
+  const {
+    upsert,
+    listed: listedCount,
+    active: activeCount,
+    finished,
+  } = planJobsPass(listed, active, running.items);
   const result = await ctx.store.jobs.upsert(upsert, { polledAt: started });
-  ctx.logger.debug('jobs ingested', {
-    listed: rows.length,
-    active: activeRows.length,
-    finished: stopped.length,
-  });
-  return { ...result, finished: stopped.length };
+  ctx.logger.debug('jobs ingested', { listed: listedCount, active: activeCount, finished });
+  return { ...result, finished };
 }

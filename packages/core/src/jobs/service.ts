@@ -1,9 +1,9 @@
 import { HaliteError } from '../errors.js';
 import type { RuntimeConfig } from '../runtime/runtime-config.js';
+import type { SaltAPIClient } from '../salt/client.js';
 import { jidToIso } from '../salt/time.js';
 import type { JobRecord, JobSortField } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
-import type { JsonValue } from '../store/types.js';
 import { isPlumbingJob } from './ingest.js';
 import type {
   JobActivity,
@@ -84,68 +84,56 @@ export class JobService {
   }
 
   /**
-   * One job with a page of its per-minion results: from the Store when Halite knows the job,
-   * else read live from the master's job cache (`jobs.list_job`); `not_found` when neither has it.
+   * One job with a page of its per-minion results: from the Store when Halite has the job and
+   * its returns (the event stream records them), else read live from the master's job cache
+   * (`jobs.list_job`); `not_found` when neither has it. A job Halite indexed without returns
+   * (event stream off, or a job started while it was down) shows the job cache's results, and
+   * falls back to the Store's view when Salt cannot be asked or has nothing yet.
    */
   async get(jid: string, page: { limit: number; offset: number }): Promise<JobDetail> {
     const job = await this.#store.jobs.get(jid);
-    if (job) {
-      const results = await this.#store.jobs.returns(jid, page);
-      return {
-        ...toItem(job),
-        arguments: job.arguments,
-        metadata: job.metadata,
-        source: 'store',
-        results_total: results.total,
-        results: results.items.map((r) => ({
-          minion: r.minionId,
-          success: r.success,
-          retcode: r.retcode,
-          return_value: r.return,
-          truncated: r.truncated,
-          returned_at: r.returnedAt,
-        })),
-      };
+    if (!job) return this.#runtime.withSalt((salt) => fromJobCache(salt, jid, page));
+    const stored = await this.#fromStore(job, page);
+    if (job.hasReturns || this.#runtime.salt === null) return stored;
+    let live: JobDetail;
+    try {
+      live = await this.#runtime.withSalt((salt) => fromJobCache(salt, jid, page));
+    } catch (error) {
+      if (error instanceof HaliteError && error.code !== 'internal') return stored;
+      throw error;
     }
-    return this.#runtime.withSalt(async (salt): Promise<JobDetail> => {
-      const live = (await salt.runnerCall('jobs.list_job', { jid })) as Record<string, unknown> | null;
-      if (!live || typeof live !== 'object' || 'Error' in live || !live.Function) {
-        throw new HaliteError('not_found', `Job ${jid} not found`, { details: { jid } });
-      }
-      const result = (live.Result ?? {}) as Record<
-        string,
-        { return?: unknown; retcode?: number; success?: boolean }
-      >;
-      const minions = Object.keys(result).sort();
-      const slice = minions.slice(page.offset, page.offset + page.limit);
-      const fun = String(live.Function);
-      return {
-        jid,
-        function: fun,
-        target: Array.isArray(live.Target) ? live.Target.join(',') : String(live.Target ?? ''),
-        target_type: String(live['Target-type'] ?? ''),
-        user: String(live.User ?? ''),
-        start_time: jidToIso(jid) ?? '',
-        end_time: null,
-        status: 'finished',
-        minion_count: Array.isArray(live.Minions) ? live.Minions.length : null,
-        returned_count: minions.length,
-        success_count: minions.filter((m) => result[m]?.success === true).length,
-        failure_count: minions.filter((m) => result[m]?.success === false).length,
-        arguments: live.Arguments ?? [],
-        metadata: null,
-        source: 'salt',
-        results_total: minions.length,
-        results: slice.map((m) => ({
-          minion: m,
-          success: result[m]?.success ?? null,
-          retcode: result[m]?.retcode ?? null,
-          return_value: result[m]?.return ?? null,
-          truncated: false,
-          returned_at: null,
-        })),
-      };
-    });
+    if (live.results_total === 0) return stored;
+    const finished =
+      stored.minion_count !== null && live.returned_count >= stored.minion_count ? 'finished' : stored.status;
+    return {
+      ...stored,
+      status: finished,
+      returned_count: live.returned_count,
+      success_count: live.success_count,
+      failure_count: live.failure_count,
+      source: 'salt',
+      results_total: live.results_total,
+      results: live.results,
+    };
+  }
+
+  async #fromStore(job: JobRecord, page: { limit: number; offset: number }): Promise<JobDetail> {
+    const results = await this.#store.jobs.returns(job.jid, page);
+    return {
+      ...toItem(job),
+      arguments: job.arguments,
+      metadata: job.metadata,
+      source: 'store',
+      results_total: results.total,
+      results: results.items.map((r) => ({
+        minion: r.minionId,
+        success: r.success,
+        retcode: r.retcode,
+        return_value: r.return,
+        truncated: r.truncated,
+        returned_at: r.returnedAt,
+      })),
+    };
   }
 
   /**
@@ -200,6 +188,51 @@ export class JobService {
       return { jid: started.jid, minions: started.minions };
     });
   }
+}
+
+/** A job as the master's job cache has it (`runner jobs.list_job`); `not_found` when it has none. */
+async function fromJobCache(
+  salt: SaltAPIClient,
+  jid: string,
+  page: { limit: number; offset: number },
+): Promise<JobDetail> {
+  const live = (await salt.runnerCall('jobs.list_job', { jid })) as Record<string, unknown> | null;
+  if (!live || typeof live !== 'object' || 'Error' in live || !live.Function) {
+    throw new HaliteError('not_found', `Job ${jid} not found`, { details: { jid } });
+  }
+  const result = (live.Result ?? {}) as Record<
+    string,
+    { return?: unknown; retcode?: number; success?: boolean }
+  >;
+  const minions = Object.keys(result).sort();
+  const slice = minions.slice(page.offset, page.offset + page.limit);
+  const fun = String(live.Function);
+  return {
+    jid,
+    function: fun,
+    target: Array.isArray(live.Target) ? live.Target.join(',') : String(live.Target ?? ''),
+    target_type: String(live['Target-type'] ?? ''),
+    user: String(live.User ?? ''),
+    start_time: jidToIso(jid) ?? '',
+    end_time: null,
+    status: 'finished',
+    minion_count: Array.isArray(live.Minions) ? live.Minions.length : null,
+    returned_count: minions.length,
+    success_count: minions.filter((m) => result[m]?.success === true).length,
+    failure_count: minions.filter((m) => result[m]?.success === false).length,
+    arguments: live.Arguments ?? [],
+    metadata: null,
+    source: 'salt',
+    results_total: minions.length,
+    results: slice.map((m) => ({
+      minion: m,
+      success: result[m]?.success ?? null,
+      retcode: result[m]?.retcode ?? null,
+      return_value: result[m]?.return ?? null,
+      truncated: false,
+      returned_at: null,
+    })),
+  };
 }
 
 function toItem(j: JobRecord): JobItem {

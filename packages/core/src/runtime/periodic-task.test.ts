@@ -89,6 +89,26 @@ describe('PeriodicTask', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('a tick that fails because stop() aborted it is not a failure', async () => {
+    const warn = vi.fn();
+    const run = (signal: AbortSignal) =>
+      new Promise<void>((_, reject) => {
+        signal.addEventListener('abort', () => reject(new Error('This operation was aborted')));
+      });
+    const logger = { debug() {}, info() {}, warn, error() {} };
+    const task = new PeriodicTask({ name: 'keys', initialDelayMs: 0, intervalMs: 1_000, run, logger });
+    task.start();
+    await vi.advanceTimersByTimeAsync(0);
+    await task.stop();
+    expect(task.status()).toMatchObject({
+      failures: 0,
+      last_outcome: null,
+      last_error: null,
+      running: false,
+    });
+    expect(warn).not.toHaveBeenCalled();
+  });
+
   it('triggerNow() cuts the wait short, and calls during a tick coalesce into one more tick', async () => {
     let release: () => void = () => {};
     const run = vi.fn(() => new Promise<void>((r) => (release = r)));

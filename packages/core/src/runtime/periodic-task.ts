@@ -137,6 +137,11 @@ export class PeriodicTask {
       this.#status.last_outcome = 'ok';
       this.#status.last_error = null;
     } catch (error) {
+      if (signal.aborted) {
+        // Stopped mid-tick (a settings reload, shutdown): not a failure of the task.
+        this.#logger.debug('periodic task aborted', { task: this.#options.name });
+        return;
+      }
       this.#status.failures += 1;
       this.#status.last_outcome = 'error';
       this.#status.last_error = error instanceof Error ? error.message : String(error);
