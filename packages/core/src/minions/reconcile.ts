@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { KeyStatus, MinionDigest, MinionInsert, MinionPatch } from '../store/minions.js';
+import type { KeyStatus, MinionDigest, MinionFields, MinionInsert, MinionPatch } from '../store/minions.js';
 import type { JsonObject } from '../store/types.js';
 
 /** The key lists of `wheel key.list_all`, by bucket. */
@@ -97,28 +97,19 @@ export function reconcilePresence(
 }
 
 /** The columns a minion list filters and sorts by, read from its grains. */
-export interface DenormalisedGrains {
-  /** Grain `os`. */
-  os: string | null;
-  /** Grain `os_family`. */
-  osFamily: string | null;
-  /** Grain `osrelease`. */
-  osrelease: string | null;
-  /** Grain `kernel`. */
-  kernel: string | null;
-  /** Grain `kernelrelease`. */
-  kernelrelease: string | null;
-  /** Grain `virtual`. */
-  virtual: string | null;
-  /** Grain `num_cpus`. */
-  numCpus: number | null;
-  /** Grain `mem_total` (MiB). */
-  memTotal: number | null;
-  /** Grain `saltversion`. */
-  saltversion: string | null;
-  /** See {@link primaryIpv4}. */
-  primaryIp: string | null;
-}
+export type DenormalisedGrains = Pick<
+  MinionFields,
+  | 'os'
+  | 'osFamily'
+  | 'osrelease'
+  | 'kernel'
+  | 'kernelrelease'
+  | 'virtual'
+  | 'numCpus'
+  | 'memTotal'
+  | 'saltversion'
+  | 'primaryIp'
+>;
 
 /** Reads the denormalised columns from a grains object, tolerating missing or odd values. */
 export function denormaliseGrains(grains: JsonObject): DenormalisedGrains {
