@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createJsonLogger } from '../src/server/json-logger.js';
-import { ConfigError, type RunningServer, readServerConfig, startServer } from '../src/server/serve.js';
+import {
+  ConfigError,
+  findConsole,
+  type RunningServer,
+  readServerConfig,
+  startServer,
+} from '../src/server/serve.js';
 import { createStaticHandler } from '../src/server/static-files.js';
 import { EventStreamReader } from './event-stream-reader.js';
 import { TEST_SECRET } from './seeded-halite.js';
@@ -31,6 +37,34 @@ function captureLogger() {
   const logger = createJsonLogger({ level: 'debug', write: (line) => lines.push(JSON.parse(line)) });
   return { logger, lines };
 }
+
+describe('findConsole', () => {
+  /** A checkout-shaped tree: packages/http-adapter (name @halite/http) and packages/console. */
+  async function workspace(name: string, manifestName: string): Promise<string> {
+    const root = join(dir, name, 'packages');
+    await mkdir(join(root, 'http-adapter', 'src', 'server'), { recursive: true });
+    await mkdir(join(root, 'http-adapter', 'dist'), { recursive: true });
+    await writeFile(join(root, 'http-adapter', 'package.json'), JSON.stringify({ name: manifestName }));
+    await mkdir(join(root, 'console', 'dist'), { recursive: true });
+    return root;
+  }
+
+  it('finds the workspace console beside the package, from the sources and from the bundle', async () => {
+    const root = await workspace('ws-built', '@halite/http');
+    await writeFile(join(root, 'console', 'dist', 'index.html'), '<!doctype html>');
+    const dist = join(root, 'http-adapter', '..', 'console', 'dist');
+    expect(findConsole(join(root, 'http-adapter', 'src', 'server', 'serve.ts'))).toBe(dist);
+    expect(findConsole(join(root, 'http-adapter', 'dist', 'cli.js'))).toBe(dist);
+  });
+
+  it('finds nothing when the console is not built, or the package is not @halite/http', async () => {
+    const unbuilt = await workspace('ws-unbuilt', '@halite/http');
+    expect(findConsole(join(unbuilt, 'http-adapter', 'src', 'server', 'serve.ts'))).toBeNull();
+    const other = await workspace('ws-other', 'some-other-package');
+    await writeFile(join(other, 'console', 'dist', 'index.html'), '<!doctype html>');
+    expect(findConsole(join(other, 'http-adapter', 'src', 'server', 'serve.ts'))).toBeNull();
+  });
+});
 
 describe('readServerConfig', () => {
   const env = (extra: Record<string, string | undefined> = {}) => ({ HALITE_SECRET: TEST_SECRET, ...extra });

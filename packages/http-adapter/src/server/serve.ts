@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   createHalite,
   type Halite,
@@ -193,13 +194,30 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   };
 }
 
-/** The built web console of an installed `@halite/console`, if there is one. */
-function findConsole(): string | null {
+/**
+ * The built web console: an installed `@halite/console`, else the workspace's
+ * `packages/console/dist` beside this package (a checkout run with `pnpm start` or `halite serve`).
+ */
+export function findConsole(from: string = fileURLToPath(import.meta.url)): string | null {
+  const built = (dist: string) => (existsSync(join(dist, 'index.html')) ? dist : null);
   try {
     const pkg = import.meta.resolve('@halite/console/package.json');
-    const dist = join(dirname(new URL(pkg).pathname), 'dist');
-    return existsSync(join(dist, 'index.html')) ? dist : null;
+    const found = built(join(dirname(fileURLToPath(pkg)), 'dist'));
+    if (found) return found;
   } catch {
-    return null;
+    // not installed: look in the workspace
   }
+  // From src/server/serve.ts or the bundled dist/cli.js up to this package's root.
+  for (let dir = dirname(from); dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (!existsSync(manifest)) continue;
+    try {
+      if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name !== '@halite/http')
+        return null;
+    } catch {
+      return null;
+    }
+    return built(join(dir, '..', 'console', 'dist'));
+  }
+  return null;
 }
