@@ -133,7 +133,7 @@ export function auditActionOf(route: string): string {
 /**
  * The handler's default `onDecision`: an audit row for every action (any method but GET/HEAD)
  * and for every refusal (401, 403, a denied permission), with the redacted input, the Salt
- * jid, the status and the duration. Allowed reads are not audited.
+ * jid, the status, the duration and the client address. Allowed reads are not audited.
  */
 export function haliteAuditDecision(halite: Halite): (decision: AccessDecision) => Promise<void> {
   return async (d) => {
@@ -154,6 +154,7 @@ export function haliteAuditDecision(halite: Halite): (decision: AccessDecision) 
       decision: d.allowed && d.status < 400 ? 'allow' : 'deny',
       resultCode: d.status,
       durationMs: d.duration_ms,
+      clientAddress: d.client_address,
     });
   };
 }

@@ -7,7 +7,13 @@ import {
   type HttpErrorCode,
   responseForError,
 } from './error-response.js';
-import { ANONYMOUS_PRINCIPAL, hostPrincipalOf, type Principal, principalHasPermission } from './principal.js';
+import {
+  ANONYMOUS_PRINCIPAL,
+  clientAddressOf,
+  hostPrincipalOf,
+  type Principal,
+  principalHasPermission,
+} from './principal.js';
 import {
   DEFAULT_MAX_BODY_BYTES,
   invalidInput,
@@ -56,6 +62,8 @@ export interface AccessDecision {
   input: RouteInput | null;
   /** The `jid` of the handler's result, when it returned an object with one (a started job). */
   jid: string | null;
+  /** The client address the host recorded for the request ({@link clientAddressOf}), else `null`. */
+  client_address: string | null;
 }
 
 /** Options of {@link createRouter}, except `app`. */
@@ -169,6 +177,7 @@ export function createRouter<TApp = unknown>(
       allowed: false,
       input: null,
       jid: null,
+      client_address: clientAddressOf(request) || null,
     };
     const respond = async (response: Response): Promise<Response> => {
       if (!isPublic && opts.onDecision) {

@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { toNodeListener } from '../src/index.js';
+import { listenOnLoopback } from './listen.js';
 import { ADMIN_PASSWORD, createTestHalite, type TestHalite } from './seeded-halite.js';
 
 let t: TestHalite;
@@ -218,8 +221,82 @@ describe('users, roles and the audit log', () => {
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines[0]).toBe(
-      'id,at,user_id,username,action,resource,decision,result_code,salt_jid,duration_ms,args',
+      'id,at,user_id,username,action,resource,decision,result_code,salt_jid,duration_ms,client_address,args',
     );
     expect(lines).toHaveLength(3);
+  });
+});
+
+describe('the client address in the audit log', () => {
+  /** Serves the test Halite through the Node bridge on loopback; returns its `fetch`. */
+  async function overSocket(trustProxy: boolean) {
+    const mount = await listenOnLoopback(createServer(toNodeListener(t.handler, { trustProxy })), '');
+    closers.push(mount.close);
+    return (path: string, init: RequestInit = {}) => fetch(`${mount.url}${path}`, init);
+  }
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
+  });
+
+  const loginBody = (password: string) => ({
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ username: 'admin', password }),
+  });
+
+  it('is the socket peer, whatever X-Forwarded-For claims, unless the proxy is trusted', async () => {
+    const cookie = await admin();
+    const send = await overSocket(false);
+    const spoofed = { 'x-forwarded-for': '203.0.113.9', forwarded: 'for=203.0.113.10' };
+    expect(
+      (await send('/api/auth/login', { ...loginBody('wrong'), headers: { ...json, ...spoofed } })).status,
+    ).toBe(401);
+    const denied = await send('/api/keys/web-01/accept', { method: 'POST', headers: spoofed });
+    expect(denied.status).toBe(401);
+    const rows = (await t.halite.audit.list({ limit: 2 })).items;
+    expect(rows.map((r) => [r.action, r.resultCode, r.clientAddress])).toEqual([
+      ['key.accept', 401, '127.0.0.1'],
+      ['auth.login', 401, '127.0.0.1'],
+    ]);
+    const listed = (await (
+      await t.request('GET', '/api/audit?client_address=127.0.0.1', { headers: cookie })
+    ).json()) as { total: number; entries: Array<{ client_address: string | null }> };
+    expect(listed.total).toBe(2);
+    expect(listed.entries.map((e) => e.client_address)).toEqual(['127.0.0.1', '127.0.0.1']);
+  });
+
+  it('behind a trusted proxy is the address the proxy appended (last X-Forwarded-For, else Forwarded)', async () => {
+    const cookie = await admin();
+    const send = await overSocket(true);
+    // The client forged the first value; the proxy appended the real one.
+    await send('/api/auth/login', {
+      ...loginBody('wrong'),
+      headers: { ...json, 'x-forwarded-for': '198.51.100.66, 203.0.113.9' },
+    });
+    await send('/api/keys/web-01/reject', {
+      method: 'POST',
+      headers: { forwarded: 'for=198.51.100.66, for="[2001:db8::1]:4711";proto=https' },
+    });
+    await send('/api/keys/web-01', { method: 'DELETE', headers: { forwarded: 'for=192.0.2.60:8443' } });
+    const rows = (await t.halite.audit.list({ limit: 3 })).items;
+    expect(rows.map((r) => [r.action, r.clientAddress])).toEqual([
+      ['key.delete', '192.0.2.60'],
+      ['key.reject', '2001:db8::1'],
+      ['auth.login', '203.0.113.9'],
+    ]);
+    const csv = await (
+      await t.request('GET', '/api/audit?format=csv&client_address=203.0.113.9', { headers: cookie })
+    ).text();
+    const lines = csv.trim().split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(',203.0.113.9,');
+  });
+
+  it('rejects a client_address filter longer than an address with a 400 naming it', async () => {
+    const cookie = await admin();
+    const res = await t.request('GET', `/api/audit?client_address=${'1'.repeat(65)}`, { headers: cookie });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toContain('client_address');
   });
 });

@@ -749,7 +749,13 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
     const routeSamples: Record<string, Record<string, string>> = {
       '/api/keys': { status: 'pending' },
       '/api/jobs': { status: 'running', sort: 'jid' },
-      '/api/audit': { user_id: 'u1', action: 'salt.run', decision: 'deny', format: 'csv' },
+      '/api/audit': {
+        user_id: 'u1',
+        action: 'salt.run',
+        decision: 'deny',
+        format: 'csv',
+        client_address: '192.0.2.1',
+      },
     };
     const sampleFor = (path: string, name: string): string | undefined =>
       routeSamples[path]?.[name] ?? samples[name];

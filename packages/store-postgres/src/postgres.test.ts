@@ -109,9 +109,21 @@ describe.skipIf(!url)('createPostgresStore', () => {
           { encoding: 'utf8' },
         ),
       );
-    expect(run('status')).toEqual({ applied: [], pending: ['0001_initial_schema'], unknown: [] });
-    expect(run('migrate')).toEqual({ applied: ['0001_initial_schema'], pending: [], unknown: [] });
-    expect(run('migrate')).toEqual({ applied: ['0001_initial_schema'], pending: [], unknown: [] });
+    expect(run('status')).toEqual({
+      applied: [],
+      pending: ['0001_initial_schema', '0002_audit_client_address'],
+      unknown: [],
+    });
+    expect(run('migrate')).toEqual({
+      applied: ['0001_initial_schema', '0002_audit_client_address'],
+      pending: [],
+      unknown: [],
+    });
+    expect(run('migrate')).toEqual({
+      applied: ['0001_initial_schema', '0002_audit_client_address'],
+      pending: [],
+      unknown: [],
+    });
   });
 
   it('migrates once when several stores start together on an empty schema', async () => {
@@ -123,7 +135,7 @@ describe.skipIf(!url)('createPostgresStore', () => {
     );
     for (const store of stores) {
       expect(await store.schemaStatus()).toEqual({
-        applied: ['0001_initial_schema'],
+        applied: ['0001_initial_schema', '0002_audit_client_address'],
         pending: [],
         unknown: [],
       });

@@ -57,11 +57,11 @@ describe('createSqliteStore', () => {
     const store = await createSqliteStore({ filename: ':memory:', migrate: false });
     expect(await store.schemaStatus()).toEqual({
       applied: [],
-      pending: ['0001_initial_schema'],
+      pending: ['0001_initial_schema', '0002_audit_client_address'],
       unknown: [],
     });
     await expect(store.migrate()).resolves.toEqual({
-      applied: ['0001_initial_schema'],
+      applied: ['0001_initial_schema', '0002_audit_client_address'],
       pending: [],
       unknown: [],
     });
@@ -113,8 +113,16 @@ describe('createSqliteStore', () => {
           },
         ),
       );
-    expect(run()).toEqual({ applied: ['0001_initial_schema'], pending: [], unknown: [] });
-    expect(run()).toEqual({ applied: ['0001_initial_schema'], pending: [], unknown: [] });
+    expect(run()).toEqual({
+      applied: ['0001_initial_schema', '0002_audit_client_address'],
+      pending: [],
+      unknown: [],
+    });
+    expect(run()).toEqual({
+      applied: ['0001_initial_schema', '0002_audit_client_address'],
+      pending: [],
+      unknown: [],
+    });
   });
 });
 

@@ -15,6 +15,7 @@ export const AUDIT_CSV_COLUMNS = [
   'result_code',
   'salt_jid',
   'duration_ms',
+  'client_address',
   'args',
 ] as const;
 
@@ -52,6 +53,7 @@ export function auditToCsv(entries: readonly AuditEntry[]): string {
         e.resultCode,
         e.saltJid,
         e.durationMs,
+        e.clientAddress,
         e.args === null ? null : e.args,
       ]
         .map(csvCell)
@@ -81,18 +83,22 @@ export class AuditService {
     this.#now = options.now ?? (() => new Date());
   }
 
-  /** Appends one entry, its `args` redacted; `action` and `resource` are cut to the Store's limits. */
+  /**
+   * Appends one entry, its `args` redacted; `action`, `resource` and `clientAddress` are cut to
+   * the Store's limits.
+   */
   record(entry: AuditEntryInput): Promise<AuditEntry> {
     return this.#store.audit.append({
       ...entry,
       at: entry.at ?? this.#now(),
       action: entry.action.slice(0, 128),
       resource: entry.resource.slice(0, 255),
+      clientAddress: entry.clientAddress ? entry.clientAddress.slice(0, 64) : null,
       args: entry.args === undefined ? null : redactSecrets(entry.args),
     });
   }
 
-  /** A page of entries, newest first, filtered by user, action, decision and time range. */
+  /** A page of entries, newest first, filtered by user, action, decision, client address and time range. */
   list(query: AuditListQuery = {}): Promise<Page<AuditEntry>> {
     return this.#store.audit.list(query);
   }

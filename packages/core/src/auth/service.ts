@@ -90,7 +90,8 @@ export class AuthService {
         resource,
         decision: 'deny',
         resultCode: status,
-        args: { username, ip: client.ip, reason },
+        args: { username, reason },
+        clientAddress: client.ip,
         durationMs: Math.round(performance.now() - started),
       });
       return { ok: false, reason };
@@ -115,7 +116,8 @@ export class AuthService {
       resource: `user:${user.username}`,
       decision: 'allow',
       resultCode: 200,
-      args: { username, ip: client.ip },
+      args: { username },
+      clientAddress: client.ip,
       durationMs: Math.round(performance.now() - started),
     });
     return { ok: true, sessionId, user, permissions: await this.permissionsOf(user) };

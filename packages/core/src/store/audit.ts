@@ -25,6 +25,8 @@ export interface AuditEntryInput {
   resultCode: number;
   /** How long the action took. Default 0. */
   durationMs?: number;
+  /** Where the request came from (IP address, ≤ 64 characters); `null` when the host did not say. */
+  clientAddress?: string | null;
 }
 
 /** A stored audit entry. */
@@ -51,6 +53,8 @@ export interface AuditEntry {
   resultCode: number;
   /** How long the action took, ms. */
   durationMs: number;
+  /** Where the request came from, `null` when unknown. */
+  clientAddress: string | null;
 }
 
 /** A paged audit list request, newest first. */
@@ -65,6 +69,8 @@ export interface AuditListQuery extends PageRequest {
   since?: TimeInput;
   /** Before. */
   until?: TimeInput;
+  /** Only requests from this client address (exact). */
+  clientAddress?: string;
 }
 
 /** The audit log: append-only, newest first. */

@@ -329,6 +329,23 @@ function initialSchema(flavor: StoreFlavor): Migration {
   };
 }
 
+/** `audit_log.client_address`: where the request came from, as the HTTP host decided it. */
+function auditClientAddress(flavor: StoreFlavor): Migration {
+  return {
+    async up(db: UntypedDb) {
+      await db.schema
+        .alterTable('audit_log')
+        .addColumn('client_address', sql.raw(flavor.types.text(LIMITS.ip)))
+        .execute();
+      await db.schema
+        .createIndex('ix_audit_client_address_at')
+        .on('audit_log')
+        .columns(['client_address', 'at'])
+        .execute();
+    },
+  };
+}
+
 /**
  * Halite's migrations for one flavor, by name (applied in name order). One list for every
  * database: only the column types differ, and they come from the flavor.
@@ -336,6 +353,7 @@ function initialSchema(flavor: StoreFlavor): Migration {
 export function storeMigrations(flavor: StoreFlavor): Record<string, Migration> {
   return {
     '0001_initial_schema': initialSchema(flavor),
+    '0002_audit_client_address': auditClientAddress(flavor),
   };
 }
 

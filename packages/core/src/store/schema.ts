@@ -354,6 +354,8 @@ export interface AuditLogTable {
   duration_ms: number;
   /** Redacted arguments. */
   args_json: DbJson | null;
+  /** Where the request came from (added by migration 0002). */
+  client_address: string | null;
 }
 
 /** The Kysely database type of Halite's schema: table name → row type. */

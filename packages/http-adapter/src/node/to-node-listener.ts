@@ -16,8 +16,9 @@ export interface NodeListenerOptions {
   /** The largest request body read from the socket, in bytes (default 1 MiB); larger is a 413. */
   maxBodyBytes?: number;
   /**
-   * Take the scheme and host from `X-Forwarded-Proto` / `X-Forwarded-Host` (first value). Only
-   * behind a reverse proxy that sets them; otherwise any client could forge the request URL.
+   * Take the scheme and host from `X-Forwarded-Proto` / `X-Forwarded-Host` (first value) and
+   * the client address from `X-Forwarded-For` (last value; else `Forwarded: for=`). Only behind
+   * a reverse proxy that sets them; otherwise any client could forge the request URL and address.
    */
   trustProxy?: boolean;
   /**
@@ -131,11 +132,26 @@ export function toNodeListener(handler: FetchHandler, options: NodeListenerOptio
   };
 }
 
+/**
+ * The client's address: the socket's peer, or behind a trusted proxy the address that proxy
+ * appended last (the rightmost `X-Forwarded-For` value, else the rightmost `for=` of
+ * `Forwarded`). Values to its left came from the client and could be forged.
+ */
 function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
-    const value = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim();
-    if (first) return first.slice(0, 64);
+    const last = (name: string) => {
+      const value = req.headers[name];
+      const joined = Array.isArray(value) ? value.join(',') : value;
+      return joined?.split(',').at(-1)?.trim() || undefined;
+    };
+    const xff = last('x-forwarded-for');
+    if (xff) return xff.slice(0, 64);
+    const node = last('forwarded')?.match(/(?:^|;)\s*for="?([^";]+)/i)?.[1];
+    // `[2001:db8::1]:4711`, `192.0.2.1:4711`, `192.0.2.1`; `unknown` and `_obfuscated` say nothing.
+    const address = node?.startsWith('[')
+      ? node.slice(1, node.indexOf(']'))
+      : node?.replace(/^([^:]+):\d+$/, '$1');
+    if (address && !/^(unknown$|_)/i.test(address)) return address.slice(0, 64);
   }
   return req.socket?.remoteAddress ?? '';
 }

@@ -15,6 +15,7 @@ export const AuditEntryOut = z.object({
   decision: z.enum(['allow', 'deny']),
   result_code: z.number(),
   duration_ms: z.number(),
+  client_address: z.string().nullable(),
 });
 
 /** `GET /api/audit` filters and paging. */
@@ -25,6 +26,7 @@ export const AuditQuery = z
     decision: z.enum(['allow', 'deny']).optional(),
     since: z.iso.datetime({ offset: true }).optional(),
     until: z.iso.datetime({ offset: true }).optional(),
+    client_address: z.string().min(1).max(64).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     offset: z.coerce.number().int().min(0).default(0),
     format: z.enum(['json', 'csv']).default('json'),
@@ -44,6 +46,7 @@ function entryOut(e: AuditEntry): z.input<typeof AuditEntryOut> {
     decision: e.decision,
     result_code: e.resultCode,
     duration_ms: e.durationMs,
+    client_address: e.clientAddress,
   };
 }
 
@@ -58,8 +61,12 @@ export const auditRoutes = [
     query: AuditQuery,
     response: z.object({ total: z.number(), entries: z.array(AuditEntryOut) }),
     handler: async ({ app, query }) => {
-      const { format, user_id, ...rest } = query;
-      const page = await app.audit.list({ ...rest, ...(user_id === undefined ? {} : { userId: user_id }) });
+      const { format, user_id, client_address, ...rest } = query;
+      const page = await app.audit.list({
+        ...rest,
+        ...(user_id === undefined ? {} : { userId: user_id }),
+        ...(client_address === undefined ? {} : { clientAddress: client_address }),
+      });
       if (format === 'csv') {
         return new Response(auditToCsv(page.items), {
           headers: {

@@ -15,6 +15,7 @@ export function auditSuite(h: Harness): void {
         decision: 'allow',
         resultCode: 202,
         durationMs: 41,
+        clientAddress: '2001:db8::17',
       });
       expect(first).toEqual({
         id: first.id,
@@ -28,6 +29,7 @@ export function auditSuite(h: Harness): void {
         decision: 'allow',
         resultCode: 202,
         durationMs: 41,
+        clientAddress: '2001:db8::17',
       });
       clock.advance(1000);
       const second = await store.audit.append({
@@ -42,6 +44,7 @@ export function auditSuite(h: Harness): void {
         args: null,
         saltJid: null,
         durationMs: 0,
+        clientAddress: null,
       });
       expect(second.id).toBeGreaterThan(first.id);
       const page = await store.audit.list();
@@ -64,6 +67,7 @@ export function auditSuite(h: Harness): void {
           decision,
           resultCode: decision === 'allow' ? 204 : 403,
           at,
+          clientAddress: userId === 'u1' ? '192.0.2.1' : '198.51.100.2',
         });
       }
       const actions = async (q: Parameters<typeof store.audit.list>[0]) =>
@@ -75,6 +79,9 @@ export function auditSuite(h: Harness): void {
         'u1:salt.run',
         'u2:key.accept',
       ]);
+      expect(await actions({ clientAddress: '198.51.100.2' })).toEqual(['u2:key.accept']);
+      expect(await actions({ clientAddress: '192.0.2', decision: 'deny' })).toEqual([]);
+      expect(await actions({ clientAddress: '192.0.2.1', decision: 'deny' })).toEqual(['u1:key.delete']);
       const page = await store.audit.list({ limit: 1, offset: 3 });
       expect(page.total).toBe(4);
       expect(page.items.map((e) => e.action)).toEqual(['key.accept']);
@@ -107,6 +114,16 @@ export function auditSuite(h: Harness): void {
       );
       await expectStoreError(
         store.audit.append({ action: 'a', resource: 'r', decision: 'allow', resultCode: '200' as never }),
+        'invalid_input',
+      );
+      await expectStoreError(
+        store.audit.append({
+          action: 'a',
+          resource: 'r',
+          decision: 'allow',
+          resultCode: 200,
+          clientAddress: '1'.repeat(65),
+        }),
         'invalid_input',
       );
       expect((await store.audit.list()).total).toBe(1);

@@ -31,6 +31,7 @@ const entryInput = z.object({
   decision,
   resultCode: int32,
   durationMs: count.optional(),
+  clientAddress: text(LIMITS.ip).nullable().optional(),
 });
 
 const querySchema = z
@@ -40,6 +41,7 @@ const querySchema = z
     decision: decision.optional(),
     since: time.optional(),
     until: time.optional(),
+    clientAddress: name(LIMITS.ip).optional(),
   })
   .optional();
 
@@ -56,6 +58,7 @@ function toEntry(row: Selectable<AuditLogTable>, json: (v: unknown) => JsonValue
     decision: row.decision as AuditDecision,
     resultCode: readNumber(row.result_code),
     durationMs: readNumber(row.duration_ms),
+    clientAddress: row.client_address,
   };
 }
 
@@ -77,6 +80,7 @@ export function createAuditQueries(db: Kysely<Database>, ctx: StoreContext): Aud
           result_code: e.resultCode,
           duration_ms: e.durationMs ?? 0,
           args_json: args,
+          client_address: e.clientAddress || null,
         };
         let newId: number;
         if (ctx.flavor.supportsReturning) {
@@ -103,6 +107,7 @@ export function createAuditQueries(db: Kysely<Database>, ctx: StoreContext): Aud
           decision: e.decision,
           resultCode: e.resultCode,
           durationMs: e.durationMs ?? 0,
+          clientAddress: values.client_address ?? null,
         };
       }),
 
@@ -117,6 +122,7 @@ export function createAuditQueries(db: Kysely<Database>, ctx: StoreContext): Aud
           if (f?.decision) parts.push(eb('decision', '=', f.decision));
           if (f?.since) parts.push(eb('at', '>=', f.since));
           if (f?.until) parts.push(eb('at', '<', f.until));
+          if (f?.clientAddress) parts.push(eb('client_address', '=', f.clientAddress));
           return eb.and(parts);
         });
         const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
