@@ -124,7 +124,8 @@ export interface StackOptions {
 /** Starts the lab, the server (console built first if stale) and Chromium. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`[browser] ${line}\n`));
-  const consoleDir = buildConsoleIfStale(log);
+  // HALITE_CONSOLE_DIR tests a console built elsewhere; else the workspace's, rebuilt if stale.
+  const consoleDir = process.env.HALITE_CONSOLE_DIR || buildConsoleIfStale(log);
   const serverProblems: string[] = [];
   const logger: ServerLogger = {
     debug() {},
