@@ -1,0 +1,6 @@
+import { PageHeader } from '../../ui/page';
+
+/** Activity. */
+export function ActivityPage() {
+  return <PageHeader title="Activity" />;
+}

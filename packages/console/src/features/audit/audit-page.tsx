@@ -1,0 +1,6 @@
+import { PageHeader } from '../../ui/page';
+
+/** Audit log. */
+export function AuditPage() {
+  return <PageHeader title="Audit log" />;
+}

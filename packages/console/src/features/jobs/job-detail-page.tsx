@@ -1,0 +1,6 @@
+import { PageHeader } from '../../ui/page';
+
+/** Job. */
+export function JobDetailPage() {
+  return <PageHeader title="Job" />;
+}

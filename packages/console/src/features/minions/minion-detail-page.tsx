@@ -1,0 +1,6 @@
+import { PageHeader } from '../../ui/page';
+
+/** Minion. */
+export function MinionDetailPage() {
+  return <PageHeader title="Minion" />;
+}

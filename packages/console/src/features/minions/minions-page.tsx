@@ -1,0 +1,6 @@
+import { PageHeader } from '../../ui/page';
+
+/** Minions. */
+export function MinionsPage() {
+  return <PageHeader title="Minions" />;
+}

@@ -1,0 +1,6 @@
+import { PageHeader } from '../../ui/page';
+
+/** Overview. */
+export function OverviewPage() {
+  return <PageHeader title="Overview" />;
+}

@@ -1,0 +1,172 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
+import { type FormEvent, useEffect, useState } from 'react';
+import { api, errorMessage, inputIssues, unwrap } from '../../api/client';
+import { useCan } from '../../auth/session';
+import { Logo } from '../../shell/logo';
+import { Forbidden } from '../../ui/states';
+import {
+  describeTest,
+  EAUTH_OPTIONS,
+  type Eauth,
+  type SaltConnectionInput,
+  type SaltTestResult,
+} from '../settings/salt-connection';
+
+/**
+ * First-run setup: the salt-api connection. Save is enabled only once a test of exactly the
+ * values in the form has succeeded.
+ */
+export function SetupPage() {
+  const allowed = useCan()('edit:settings:*');
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [form, setForm] = useState<SaltConnectionInput>({
+    url: '',
+    username: '',
+    password: '',
+    eauth: 'pam',
+    verify: true,
+  });
+  const [tested, setTested] = useState<{ values: string; result: SaltTestResult } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<'test' | 'save' | null>(null);
+  useEffect(() => {
+    document.title = 'First-run setup · Halite';
+  }, []);
+
+  const fingerprint = JSON.stringify(form);
+  const testPassed = tested?.values === fingerprint && tested.result.ok;
+  const set = <K extends keyof SaltConnectionInput>(key: K, value: SaltConnectionInput[K]) =>
+    setForm((previous) => ({ ...previous, [key]: value }));
+
+  async function test() {
+    setBusy('test');
+    setError(null);
+    try {
+      const result = await unwrap(api.POST('/api/admin/settings/test-salt', { body: form }));
+      setTested({ values: fingerprint, result });
+    } catch (caught) {
+      setTested(null);
+      setError([errorMessage(caught), ...inputIssues(caught)].join(' '));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    if (!testPassed) return;
+    setBusy('save');
+    setError(null);
+    try {
+      await unwrap(api.PUT('/api/admin/settings/salt', { body: form }));
+      await queryClient.invalidateQueries();
+      await navigate({ to: '/' });
+    } catch (caught) {
+      setError([errorMessage(caught), ...inputIssues(caught)].join(' '));
+      setBusy(null);
+    }
+  }
+
+  if (!allowed) {
+    return (
+      <div className="center-page">
+        <div className="auth-card">
+          <h1>First-run setup</h1>
+          <Forbidden what="configure the salt-api connection" />
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <div className="center-page">
+      <form className="panel auth-card wide" onSubmit={save}>
+        <div className="brand">
+          <Logo size={28} /> Halite
+        </div>
+        <h1>First-run setup</h1>
+        <p className="lead">Connect Halite to your salt-api (rest_cherrypy).</p>
+        {error ? (
+          <div className="alert" role="alert">
+            {error}
+          </div>
+        ) : null}
+        <div className="field">
+          <label htmlFor="salt-url">salt-api URL</label>
+          <input
+            id="salt-url"
+            type="url"
+            required
+            placeholder="https://salt-master:8000"
+            value={form.url}
+            onChange={(e) => set('url', e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="salt-username">Username</label>
+          <input
+            id="salt-username"
+            type="text"
+            autoComplete="off"
+            required
+            value={form.username}
+            onChange={(e) => set('username', e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="salt-password">Password</label>
+          <input
+            id="salt-password"
+            type="password"
+            autoComplete="new-password"
+            required
+            value={form.password}
+            onChange={(e) => set('password', e.target.value)}
+          />
+          <span className="hint">Stored encrypted; never shown again.</span>
+        </div>
+        <div className="field">
+          <label htmlFor="salt-eauth">eauth</label>
+          <select id="salt-eauth" value={form.eauth} onChange={(e) => set('eauth', e.target.value as Eauth)}>
+            {EAUTH_OPTIONS.map((option) => (
+              <option key={option} value={option}>
+                {option}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label className="check" htmlFor="salt-verify">
+            <input
+              id="salt-verify"
+              type="checkbox"
+              checked={form.verify ?? true}
+              onChange={(e) => set('verify', e.target.checked)}
+            />
+            Verify TLS
+          </label>
+          <span className="hint">Turn off only for self-signed certificates in a lab.</span>
+        </div>
+        {tested && tested.values === fingerprint ? (
+          <div className={tested.result.ok ? 'success' : 'alert'} role="status">
+            {describeTest(tested.result)}
+          </div>
+        ) : null}
+        <div className="actions">
+          <button
+            type="button"
+            onClick={test}
+            disabled={busy !== null || !form.url || !form.username || !form.password}
+          >
+            {busy === 'test' ? 'Testing…' : 'Test connection'}
+          </button>
+          <button type="submit" className="primary" disabled={!testPassed || busy !== null}>
+            Save &amp; continue
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

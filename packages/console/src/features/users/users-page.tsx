@@ -1,0 +1,6 @@
+import { PageHeader } from '../../ui/page';
+
+/** Users. */
+export function UsersPage() {
+  return <PageHeader title="Users" />;
+}
