@@ -2,6 +2,8 @@ import { defineProject } from 'vitest/config';
 
 export default defineProject({
   resolve: { conditions: ['dev-source'] },
+  // Tests run in Vite's server-side environment, which takes its conditions from `ssr.resolve`.
+  ssr: { resolve: { conditions: ['dev-source'] } },
   test: {
     name: 'testkit',
     include: ['src/**/*.test.ts'],

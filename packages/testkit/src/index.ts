@@ -28,6 +28,18 @@ export {
   uniqueSchemaName,
 } from './postgres/index.js';
 export {
+  type SaltSimulator,
+  type SaltSimulatorOptions,
+  type SimChurn,
+  type SimFaults,
+  SimFleet,
+  type SimFleetOptions,
+  type SimStats,
+  type SpawnedSimulator,
+  spawnSaltSimulator,
+  startSaltSimulator,
+} from './sim/index.js';
+export {
   type ConformanceStoreOptions,
   describeStoreConformance,
   type StoreConformanceTarget,
