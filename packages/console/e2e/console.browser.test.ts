@@ -3,8 +3,10 @@
  * first run of an install as an operator lives it, then a viewer who may not run anything.
  * One stack for the file; the steps build on each other and run in order.
  */
+import os from 'node:os';
+import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN_PASSWORD,
   ApiSession,
@@ -31,8 +33,23 @@ afterAll(async () => {
   await stack?.close();
 });
 
+// A failed step leaves what the admin's page showed: its URL and text in the log (CI keeps
+// only the log) and a screenshot in the temp dir.
+afterEach(async ({ task }) => {
+  if (task.result?.state !== 'fail' || !admin) return;
+  const { page } = admin;
+  const file = path.join(os.tmpdir(), `halite-browser-failure-${Date.now()}.png`);
+  await page.screenshot({ path: file }).catch(() => undefined);
+  const text = await page.evaluate(() => document.body.innerText).catch(() => '');
+  process.stderr.write(
+    `[browser] failed on ${page.url()} (screenshot ${file}); the page said:\n${text.slice(0, 2000)}\n`,
+  );
+});
+
 const nav = (page: Page): Locator => page.getByRole('navigation', { name: 'Main' });
-const navLink = (page: Page, name: string): Locator => nav(page).getByRole('link', { name, exact: true });
+/** A link of the main navigation by its label (a link may add a count, e.g. pending keys). */
+const navLink = (page: Page, label: string): Locator =>
+  nav(page).getByRole('link', { name: new RegExp(`^${label}(?:$|\\s*\\d)`) });
 
 /** Follows a link of the main navigation and waits for the page's heading. */
 async function open(page: Page, name: string, heading: string = name): Promise<void> {
