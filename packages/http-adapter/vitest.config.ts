@@ -11,5 +11,8 @@ export default defineProject({
     // Real-Salt tests run in their own lane: `pnpm test:salt` (vitest.salt.config.ts).
     exclude: ['**/*.salt.test.ts', '**/node_modules/**'],
     environment: 'node',
+    // One PostgreSQL for the tests that run on both stores (HALITE_TEST_PG_URL, else a
+    // throwaway cluster; HALITE_TEST_SKIP_PG=1 for SQLite only).
+    globalSetup: ['./test/global-setup.ts'],
   },
 });

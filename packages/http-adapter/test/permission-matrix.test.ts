@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHalite, type TestHalite } from './seeded-halite.js';
+import { testStores } from './test-stores.js';
 
 /**
  * Every route × every kind of caller → the expected status, through the built-in auth:
@@ -57,12 +58,12 @@ const MATRIX: Array<[method: string, path: string, allowed: string, body?: unkno
 
 const ROLE_LETTERS = { root: 'A', operator: 'O', viewer: 'V', custom: 'C' } as const;
 
-describe('permission matrix: every route × every kind of caller', () => {
+describe.each(testStores())('permission matrix on $name: every route × every kind of caller', (kind) => {
   let t: TestHalite;
   const bearer: Record<string, string> = {};
 
   beforeAll(async () => {
-    t = await createTestHalite({ seed: true, auth: 'builtin' });
+    t = await createTestHalite({ seed: true, auth: 'builtin', store: kind });
     const { store, halite } = t;
     const custom = await store.roles.create({
       name: 'minion-tester',

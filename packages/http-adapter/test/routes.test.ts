@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import {
   DEFAULT_POLLER_SETTINGS,
   type JobInput,
@@ -1206,8 +1205,7 @@ describe('GET /readyz when the database is gone', () => {
       expect(body.checks.db).toMatch(/^error: /);
       expect(body.checks.salt).toBe('unconfigured');
     } finally {
-      await t.halite.close();
-      await rm(t.dir, { recursive: true, force: true });
+      await t.close();
     }
   });
 });

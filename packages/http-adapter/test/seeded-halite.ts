@@ -1,8 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   type ActivityEventInput,
+  type CreateHaliteOptions,
   createHalite,
   type Halite,
   type JobInput,
@@ -11,8 +9,8 @@ import {
   type Principal,
   type Store,
 } from '@halite/core';
-import { createSqliteStore } from '@halite/store-sqlite';
 import { createHaliteHandler, type FetchHandler, type HaliteHandlerOptions } from '../src/index.js';
+import { sqliteTestStore, type TestStoreKind } from './test-stores.js';
 
 /** A secret long enough for `SettingsCipher` (≥ 32 characters). */
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
@@ -33,12 +31,11 @@ export const NOW = new Date('2025-06-15T12:34:56.000Z');
 
 const HOUR = 3_600_000;
 
-/** A real Halite on a SQLite file in a temp dir, Salt unconfigured, and its handler. */
+/** A real Halite on a real Store (a SQLite file by default), Salt unconfigured, and its handler. */
 export interface TestHalite {
   halite: Halite;
   store: Store;
   handler: FetchHandler;
-  dir: string;
   /** `handler(new Request(...))` with an `http://halite.test` origin and a JSON body when given. */
   request(method: string, path: string, init?: { body?: unknown; headers?: HeadersInit }): Promise<Response>;
   close(): Promise<void>;
@@ -46,10 +43,18 @@ export interface TestHalite {
 
 /** Builds a fresh install: `createHalite({ store, secret, boot: true })` with no Salt configured. */
 export async function createTestHalite(
-  options: { seed?: boolean; handler?: HaliteHandlerOptions; auth?: 'host' | 'builtin' } = {},
+  options: {
+    seed?: boolean;
+    handler?: HaliteHandlerOptions;
+    auth?: 'host' | 'builtin';
+    /** The database (default a SQLite file in a temp dir). */
+    store?: TestStoreKind;
+    /** Extra `createHalite` options. */
+    halite?: Partial<CreateHaliteOptions>;
+  } = {},
 ): Promise<TestHalite> {
-  const dir = await mkdtemp(join(tmpdir(), 'halite-http-'));
-  const store = await createSqliteStore({ filename: join(dir, 'halite.sqlite') });
+  const opened = await (options.store ?? sqliteTestStore).open();
+  const { store } = opened;
   const halite = await createHalite({
     store,
     secret: TEST_SECRET,
@@ -60,6 +65,7 @@ export async function createTestHalite(
     ...(options.auth === 'builtin'
       ? { passwordHashing: { N: 2 ** 10 }, adminPassword: ADMIN_PASSWORD }
       : { authenticate: async () => ALL_ACCESS }),
+    ...options.halite,
   });
   if (options.seed) await seedStore(store);
   const handler = createHaliteHandler(halite, options.handler);
@@ -67,7 +73,6 @@ export async function createTestHalite(
     halite,
     store,
     handler,
-    dir,
     request: (method, path, init = {}) => {
       const headers = new Headers(init.headers);
       let body: string | undefined;
@@ -79,8 +84,7 @@ export async function createTestHalite(
     },
     close: async () => {
       await halite.close();
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
+      await opened.dispose();
     },
   };
 }
