@@ -24,6 +24,7 @@ Environment:
   HALITE_PORT           default 8080
   HALITE_LOG_LEVEL      debug, info (default), warn, error
   HALITE_TRUST_PROXY    true behind your own reverse proxy (believe X-Forwarded-*)
+  HALITE_COOKIE_SECURE  auto (default: Secure over HTTPS), always, never
   HALITE_CONSOLE_DIR    the built web console to serve at /
   HALITE_SALT_URL, HALITE_SALT_USERNAME, HALITE_SALT_PASSWORD, HALITE_SALT_EAUTH, HALITE_SALT_VERIFY
                         optional: saved to the settings at start (else configure Salt in Settings)

@@ -17,9 +17,25 @@ export function readCookie(request: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** Whether the session cookie should be `Secure`: always when configured, else over HTTPS. */
+/**
+ * When the session cookie carries `Secure`: `'auto'` when the request came over HTTPS (behind a
+ * proxy: with `trustProxy` and `X-Forwarded-Proto: https`), `'always'`, or `'never'`.
+ */
+export type CookieSecureMode = 'auto' | 'always' | 'never';
+
+/** The cookie policy `createHaliteHandler` set for a request (routes are shared by every handler). */
+const cookieModes = new WeakMap<Request, CookieSecureMode>();
+
+/** Records the `Secure` policy of the session cookie for `request` (the handler does). */
+export function setCookieSecureMode(request: Request, mode: CookieSecureMode): void {
+  cookieModes.set(request, mode);
+}
+
+/** Whether the session cookie should be `Secure`: as given, else by the handler's mode for the request. */
 function secureFor(request: Request, secure: boolean | undefined): boolean {
-  return secure ?? new URL(request.url).protocol === 'https:';
+  if (secure !== undefined) return secure;
+  const mode = cookieModes.get(request) ?? 'auto';
+  return mode === 'always' || (mode === 'auto' && new URL(request.url).protocol === 'https:');
 }
 
 /** The `Set-Cookie` value that stores a session id (HttpOnly, SameSite=Lax, Path=/). */

@@ -1,5 +1,11 @@
 import type { Halite } from '@halite/core';
-import { haliteAuditDecision, haliteAuthenticate, haliteAuthorize } from './halite-auth.js';
+import {
+  type CookieSecureMode,
+  haliteAuditDecision,
+  haliteAuthenticate,
+  haliteAuthorize,
+  setCookieSecureMode,
+} from './halite-auth.js';
 import type { OpenApiInfo } from './openapi.js';
 import type { Route } from './route.js';
 import { createRouter, type FetchHandler, type RouterOptionsBase } from './router.js';
@@ -10,6 +16,11 @@ import { haliteSystemRoutes } from './system-routes.js';
 export interface HaliteHandlerOptions extends RouterOptionsBase {
   /** Overrides of the OpenAPI document's `info` (and its `servers`, e.g. the mount prefix). */
   openApi?: Partial<OpenApiInfo>;
+  /**
+   * When the `halite_session` cookie is `Secure`: `'auto'` (default) when the request came over
+   * HTTPS, `'always'` (TLS ends at a proxy that does not send `X-Forwarded-Proto`), or `'never'`.
+   */
+  cookieSecure?: CookieSecureMode;
 }
 
 /**
@@ -30,9 +41,12 @@ export interface HaliteHandlerOptions extends RouterOptionsBase {
  * ```
  */
 export function createHaliteHandler(halite: Halite, options: HaliteHandlerOptions = {}): FetchHandler {
-  const { openApi, ...routerOptions } = options;
+  const { openApi, cookieSecure = 'auto', ...routerOptions } = options;
+  if (!['auto', 'always', 'never'].includes(cookieSecure)) {
+    throw new TypeError(`cookieSecure must be 'auto', 'always' or 'never', not ${String(cookieSecure)}`);
+  }
   const routes: Route<Halite>[] = [...haliteSystemRoutes(openApi), ...featureRoutes.flat()];
-  return createRouter(routes, {
+  const router = createRouter(routes, {
     authenticate: haliteAuthenticate(halite),
     authorize: haliteAuthorize,
     onDecision: haliteAuditDecision(halite),
@@ -40,4 +54,8 @@ export function createHaliteHandler(halite: Halite, options: HaliteHandlerOption
     ...routerOptions,
     app: halite,
   });
+  return (request) => {
+    setCookieSecureMode(request, cookieSecure);
+    return router(request);
+  };
 }

@@ -8,6 +8,7 @@ export {
 } from './error-response.js';
 export {
   auditActionOf,
+  type CookieSecureMode,
   haliteAuditDecision,
   haliteAuthenticate,
   haliteAuthorize,

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { toNodeListener } from '../src/index.js';
+import { createHaliteHandler, toNodeListener } from '../src/index.js';
 import { listenOnLoopback } from './listen.js';
 import { ADMIN_PASSWORD, createTestHalite, type TestHalite } from './seeded-halite.js';
 import { testStores } from './test-stores.js';
@@ -234,6 +234,48 @@ describe.each(testStores())('on $name', (kind) => {
         'id,at,user_id,username,action,resource,decision,result_code,salt_jid,duration_ms,client_address,args',
       );
       expect(lines).toHaveLength(3);
+    });
+  });
+
+  describe('the Secure flag of the session cookie', () => {
+    const loginOver = (handler: (r: Request) => Promise<Response>, origin: string, password: string) =>
+      handler(
+        new Request(`${origin}/api/auth/login`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ username: 'admin', password }),
+        }),
+      );
+
+    it.each([
+      ['auto', 'http://halite.test', false],
+      ['auto', 'https://halite.test', true],
+      ['always', 'http://halite.test', true],
+      ['never', 'https://halite.test', false],
+    ] as const)(
+      'cookieSecure %s over %s: Secure is %s, on login and on logout',
+      async (mode, origin, secure) => {
+        const handler = createHaliteHandler(t.halite, { cookieSecure: mode });
+        const res = await loginOver(handler, origin, ADMIN_PASSWORD);
+        expect(res.status).toBe(200);
+        const set = res.headers.get('set-cookie') ?? '';
+        expect(set).toMatch(/^halite_session=[\w-]{43}; /);
+        expect(set.split('; ').includes('Secure')).toBe(secure);
+        const out = await handler(
+          new Request(`${origin}/api/auth/logout`, {
+            method: 'POST',
+            headers: { cookie: set.split(';')[0] ?? '' },
+          }),
+        );
+        expect(out.status).toBe(204);
+        expect((out.headers.get('set-cookie') ?? '').split('; ').includes('Secure')).toBe(secure);
+      },
+    );
+
+    it('refuses an unknown cookieSecure mode', () => {
+      expect(() => createHaliteHandler(t.halite, { cookieSecure: 'sometimes' as never })).toThrow(
+        /cookieSecure/,
+      );
     });
   });
 

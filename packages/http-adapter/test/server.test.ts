@@ -77,6 +77,7 @@ describe('readServerConfig', () => {
       host: '127.0.0.1',
       port: 8080,
       trustProxy: false,
+      cookieSecure: 'auto',
       consoleDir: '/srv/console',
       salt: null,
     });
@@ -115,10 +116,22 @@ describe('readServerConfig', () => {
     [{ HALITE_SALT_URL: 'http://salt', HALITE_SALT_EAUTH: 'kerberos' }, 'HALITE_SALT_EAUTH'],
     [{ HALITE_SALT_URL: 'http://salt', HALITE_SALT_VERIFY: 'maybe' }, 'HALITE_SALT_VERIFY'],
     [{ HALITE_TRUST_PROXY: 'sometimes' }, 'HALITE_TRUST_PROXY'],
+    [{ HALITE_COOKIE_SECURE: 'sometimes' }, 'HALITE_COOKIE_SECURE'],
   ])('refuses %j with a ConfigError naming %s', (extra, name) => {
     const read = () => readServerConfig(env(extra));
     expect(read).toThrow(ConfigError);
     expect(read).toThrow(name);
+  });
+
+  it.each([
+    ['', 'auto'],
+    ['auto', 'auto'],
+    ['always', 'always'],
+    ['TRUE', 'always'],
+    ['never', 'never'],
+    ['0', 'never'],
+  ])('reads HALITE_COOKIE_SECURE=%j as %s', (value, mode) => {
+    expect(readServerConfig(env({ HALITE_COOKIE_SECURE: value })).cookieSecure).toBe(mode);
   });
 
   it('says how to make a secret', () => {

@@ -11,6 +11,7 @@ import {
   SaltSettingsUpdate,
   type Store,
 } from '@halite/core';
+import type { CookieSecureMode } from '../halite-auth.js';
 import { createHaliteHandler } from '../halite-handler.js';
 import { toNodeListener } from '../node/to-node-listener.js';
 import { createStaticHandler } from './static-files.js';
@@ -36,6 +37,8 @@ export interface ServerConfig {
   port: number;
   /** `HALITE_TRUST_PROXY=true`: believe X-Forwarded-* (only behind your own reverse proxy). */
   trustProxy: boolean;
+  /** `HALITE_COOKIE_SECURE`: `auto` (default: `Secure` over HTTPS), `always` or `never`. */
+  cookieSecure?: CookieSecureMode | undefined;
   /** `HALITE_CONSOLE_DIR`: the built web console to serve at `/` (default: `@halite/console` if installed). */
   consoleDir: string | null;
   /** `HALITE_SALT_URL`, `_USERNAME`, `_PASSWORD`, `_EAUTH`, `_VERIFY`: saved to the settings at start. */
@@ -69,10 +72,20 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     host: env.HALITE_HOST?.trim() || '127.0.0.1',
     port,
     trustProxy: bool('HALITE_TRUST_PROXY', env.HALITE_TRUST_PROXY, false),
+    cookieSecure: cookieSecureFrom(env.HALITE_COOKIE_SECURE),
     consoleDir: env.HALITE_CONSOLE_DIR?.trim() || findConsole(),
     salt: saltFromEnv(env, bool),
     adminPassword: env.HALITE_ADMIN_PASSWORD || undefined,
   };
+}
+
+/** `HALITE_COOKIE_SECURE`: `auto`, `always` or `never` (`true`/`false` and the like also do). */
+function cookieSecureFrom(value: string | undefined): CookieSecureMode {
+  const v = value?.trim().toLowerCase() ?? '';
+  if (v === '' || v === 'auto') return 'auto';
+  if (/^(always|1|true|yes|on)$/.test(v)) return 'always';
+  if (/^(never|0|false|no|off)$/.test(v)) return 'never';
+  throw new ConfigError(`HALITE_COOKIE_SECURE must be auto, always or never, not ${value}`);
 }
 
 const SALT_ENV = {
@@ -136,7 +149,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await store.close();
     throw error;
   }
-  const api = createHaliteHandler(halite, { logger });
+  const api = createHaliteHandler(halite, { logger, cookieSecure: config.cookieSecure ?? 'auto' });
   const serveStatic = config.consoleDir ? createStaticHandler(config.consoleDir) : null;
   const handler = async (request: Request) => (await serveStatic?.(request)) ?? api(request);
   const server = createServer(toNodeListener(handler, { trustProxy: config.trustProxy }));
