@@ -9,6 +9,7 @@ import {
 } from '@tanstack/react-router';
 import { can } from './auth/permissions';
 import { meQuery, setupStatusQuery } from './auth/session';
+import { type RunPrefill, runPrefill } from './features/run/run-prefill';
 import { AppShell } from './shell/app-shell';
 import { NotFound, RouteError } from './shell/route-states';
 
@@ -114,6 +115,7 @@ const jobDetail = createRoute({
 const run = createRoute({
   getParentRoute: () => shell,
   path: '/run',
+  validateSearch: (search: Record<string, unknown>): RunPrefill => runPrefill(search),
   component: lazyRouteComponent(() => import('./features/run/run-page'), 'RunPage'),
 });
 const activity = createRoute({

@@ -1,6 +1,6 @@
 import { permissionMatches as serverMatches } from '@halite/core';
 import { describe, expect, it } from 'vitest';
-import { can, permissionMatches } from './permissions';
+import { can, canSome, permissionMatches } from './permissions';
 
 // [granted, required, expected]: the reference product's worked examples and the edge cases
 // of the glob rule.
@@ -42,5 +42,17 @@ describe('permissionMatches', () => {
     expect(can(['view:minion:*', 'kill:job:*'], 'kill:job:1')).toBe(true);
     expect(can(['view:minion:*'], 'kill:job:1')).toBe(false);
     expect(can([], 'view:minion:a')).toBe(false);
+  });
+});
+
+describe('canSome', () => {
+  it('sees a partial grant of a verb on a kind of resource', () => {
+    expect(canSome(['execute:salt:test.*'], 'execute', 'salt')).toBe(true);
+    expect(canSome(['execute:*'], 'execute', 'salt')).toBe(true);
+    expect(canSome(['*'], 'execute', 'salt')).toBe(true);
+    expect(canSome(['*:salt:*'], 'execute', 'salt')).toBe(true);
+    expect(canSome(['view:*'], 'execute', 'salt')).toBe(false);
+    expect(canSome(['execute:minion:*'], 'execute', 'salt')).toBe(false);
+    expect(canSome([], 'execute', 'salt')).toBe(false);
   });
 });

@@ -35,3 +35,19 @@ function globMatches(glob: string, value: string): boolean {
   }
   return new RegExp(`^${pattern}$`, 's').test(value);
 }
+
+/**
+ * Whether some permission grants `verb` on at least part of `kind` (`execute:salt:test.*`
+ * counts for `execute` on `salt`): whether to show a page whose actions are checked one by one.
+ */
+export function canSome(granted: readonly string[], verb: string, kind: string): boolean {
+  return granted.some((permission) => {
+    if (permission === '*') return true;
+    const { verb: v, resource } = split(permission);
+    if (resource === undefined) return globMatches(permission, `${verb}:${kind}:x`);
+    if (!globMatches(v, verb)) return false;
+    const colon = resource.indexOf(':');
+    const head = colon < 0 ? resource : resource.slice(0, colon);
+    return globMatches(head, kind) || (colon < 0 && head.includes('*'));
+  });
+}

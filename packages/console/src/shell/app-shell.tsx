@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { useEffect, useMemo, useState } from 'react';
 import { api, onUnauthorized, unwrap } from '../api/client';
-import { can } from '../auth/permissions';
+import { can, canSome } from '../auth/permissions';
 import { meQuery, setupStatusQuery, useMe } from '../auth/session';
 import { LiveEvents } from '../live/event-stream';
 import { LiveEventsContext, useStreamState } from '../live/use-live-events';
@@ -68,8 +68,10 @@ export function AppShell() {
             <Logo /> Halite
           </Link>
           <nav aria-label="Main" className="nav">
-            {NAV_ITEMS.filter(
-              (item) => item.anyOf.length === 0 || item.anyOf.some((p) => can(me.permissions, p)),
+            {NAV_ITEMS.filter((item) =>
+              item.some
+                ? canSome(me.permissions, item.some.verb, item.some.kind)
+                : item.anyOf.length === 0 || item.anyOf.some((p) => can(me.permissions, p)),
             ).map((item) => (
               <Link key={item.to} to={item.to} activeOptions={{ exact: item.to === '/' }}>
                 {item.label}

@@ -14,6 +14,8 @@ export interface NavItem {
   label: string;
   /** Shown when the user has any of these. */
   anyOf: string[];
+  /** Or when some permission grants this verb on part of this kind (`execute:salt:test.*`). */
+  some?: { verb: string; kind: string };
 }
 
 /** The main navigation, in order. */
@@ -22,7 +24,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: '/minions', label: 'Minions', anyOf: ['view:minion:*'] },
   { to: '/keys', label: 'Keys', anyOf: ['view:key:*'] },
   { to: '/jobs', label: 'Jobs', anyOf: ['view:job:*'] },
-  { to: '/run', label: 'Run', anyOf: ['execute:salt:*'] },
+  { to: '/run', label: 'Run', anyOf: [], some: { verb: 'execute', kind: 'salt' } },
   { to: '/activity', label: 'Activity', anyOf: ['view:job:*', 'view:key:*', 'view:minion:*'] },
   { to: '/audit', label: 'Audit log', anyOf: ['view:audit:*'] },
   { to: '/users', label: 'Users', anyOf: ['manage_user:user:*'] },

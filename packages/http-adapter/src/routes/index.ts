@@ -5,6 +5,7 @@ import { jobRoutes } from './jobs.js';
 import { keyRoutes } from './keys.js';
 import { minionRoutes } from './minions.js';
 import { roleRoutes } from './roles.js';
+import { saltFunctionRoutes } from './salt-functions.js';
 import { settingsRoutes } from './settings.js';
 import { systemRoutes } from './system.js';
 import { tokenRoutes } from './tokens.js';
@@ -21,6 +22,7 @@ export const featureRoutes = [
   minionRoutes,
   keyRoutes,
   jobRoutes,
+  saltFunctionRoutes,
   activityRoutes,
   settingsRoutes,
   authRoutes,
