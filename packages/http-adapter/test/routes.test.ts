@@ -666,6 +666,8 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
           url: null,
           username: null,
           connected_at: null,
+          last_ok_at: null,
+          last_error_at: null,
         },
         // Retention needs only the Store, so it runs even with Salt unconfigured.
         pollers: [expect.objectContaining({ name: 'retention', enabled: true, runs: 0 })],

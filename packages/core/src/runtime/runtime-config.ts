@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { ingestGrains, ingestKeys, ingestPresence } from '../minions/ingest.js';
 import { SaltAPIClient, type SaltAPIClientOptions } from '../salt/client.js';
-import { SaltAPIError } from '../salt/errors.js';
+import { SaltAPIError, SaltAPIUnavailable } from '../salt/errors.js';
 import type { SettingsCipher } from '../settings/crypto.js';
 import type { ActivityEvent } from '../store/activity.js';
 import type { AppSettings } from '../store/settings.js';
@@ -56,6 +56,13 @@ export interface RuntimeStatus {
     username: string | null;
     /** When the current connection was made (UTC ISO). */
     connected_at: string | null;
+    /** When a salt-api call (a poll, an action) last got through, since the connection was made. */
+    last_ok_at: string | null;
+    /**
+     * When a salt-api call last failed because salt-api could not be reached (or refused the
+     * login, or answered 5xx); while this is later than `last_ok_at`, `state` is `failed`.
+     */
+    last_error_at: string | null;
   };
   /** Each background task. */
   pollers: PeriodicTaskStatus[];
@@ -97,6 +104,8 @@ export class RuntimeConfig {
   #missing: string[] = ['salt.url', 'salt.username', 'salt.password'];
   #settings: AppSettings | null = null;
   #connectedAt: string | null = null;
+  #lastOkAt: string | null = null;
+  #lastFailure: { at: string; detail: string } | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
   #retention: PeriodicTask | null = null;
   #retryDelay: number;
@@ -181,17 +190,24 @@ export class RuntimeConfig {
     for (const name of names) this.#running?.tasks.get(name)?.triggerNow();
   }
 
-  /** The connection, every task and the consumer. */
+  /**
+   * The connection, every task and the consumer. A connection whose latest salt-api call (a
+   * poll, an action) could not reach salt-api is `failed`, with the reason in `detail`, until
+   * a call gets through again: the login at boot is not the last word.
+   */
   status(): RuntimeStatus {
     const settings = this.#settings;
+    const lost = this.#state === 'connected' && this.#lastFailure !== null;
     return {
       salt: {
-        state: this.#state,
+        state: lost ? 'failed' : this.#state,
         missing: [...this.#missing],
-        detail: this.#detail,
+        detail: lost ? (this.#lastFailure?.detail ?? null) : this.#detail,
         url: settings?.saltApiUrl ?? null,
         username: settings?.saltApiUsername ?? null,
         connected_at: this.#connectedAt,
+        last_ok_at: this.#lastOkAt,
+        last_error_at: this.#lastFailure?.at ?? null,
       },
       pollers: [...(this.#running?.tasks.values() ?? []), ...(this.#retention ? [this.#retention] : [])].map(
         (t) => t.status(),
@@ -253,7 +269,9 @@ export class RuntimeConfig {
     this.#state = 'connected';
     this.#detail = null;
     this.#connectedAt = this.#now().toISOString();
-    this.#running = this.#start(client, settings);
+    this.#lastOkAt = this.#connectedAt;
+    this.#lastFailure = null;
+    this.#running = this.#start(this.#observed(client), settings);
     this.#logger.info('salt-api connected', { url: settings.saltApiUrl, username: settings.saltApiUsername });
   }
 
@@ -310,6 +328,63 @@ export class RuntimeConfig {
     return { client, abort, tasks, consumer };
   }
 
+  /**
+   * `client`, with the outcome of every call (polls, actions, the consumer's reconnects) noted
+   * for {@link RuntimeConfig.status}: the login at boot is not the last word on reachability.
+   */
+  #observed(client: SaltAPIClient): SaltAPIClient {
+    const proxy: SaltAPIClient = new Proxy(client, {
+      get: (target, property) => {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          const result: unknown = value.apply(target, args);
+          if (!(result instanceof Promise)) return result;
+          return result.then(
+            (answer: unknown) => {
+              this.#reached(proxy);
+              return answer;
+            },
+            (error: unknown) => {
+              this.#observeFailure(proxy, error);
+              throw error;
+            },
+          );
+        };
+      },
+    });
+    return proxy;
+  }
+
+  /** A call through `client` got an answer from salt-api: it is reachable. */
+  #reached(client: SaltAPIClient): void {
+    if (this.#running?.client !== client) return; // a client torn down since
+    this.#lastOkAt = this.#now().toISOString();
+    if (this.#lastFailure) this.#logger.info('salt-api reachable again', { url: this.#settings?.saltApiUrl });
+    this.#lastFailure = null;
+  }
+
+  /**
+   * A call through `client` failed. salt-api unreachable, refusing the login or failing (5xx)
+   * makes the connection `failed` until a call gets through; an answer that only says the call
+   * failed (a wheel error, a bad argument) proves salt-api is reachable.
+   */
+  #observeFailure(client: SaltAPIClient, error: unknown): void {
+    if (this.#running?.client !== client) return;
+    let detail: string | null = null;
+    if (error instanceof SaltAPIUnavailable) detail = `salt-api is not reachable: ${error.message}`;
+    else if (error instanceof SaltAPIError && error.status === 401) {
+      detail = `salt-api refused the credentials of ${this.#settings?.saltApiUsername ?? 'the service account'}`;
+    } else if (error instanceof SaltAPIError && error.status >= 500) detail = error.message;
+    else if (error instanceof SaltAPIError) {
+      this.#reached(client);
+      return;
+    }
+    if (detail === null) return;
+    if (!this.#lastFailure) this.#logger.warn('salt-api call failed; Salt marked unavailable', { detail });
+    this.#lastFailure = { at: this.#now().toISOString(), detail };
+  }
+
   /** Retention runs whether or not Salt is reachable: it only needs the Store. */
   async #prune(): Promise<void> {
     const s = await this.#o.store.settings.get();
@@ -327,6 +402,8 @@ export class RuntimeConfig {
     const running = this.#running;
     this.#running = null;
     this.#connectedAt = null;
+    this.#lastOkAt = null;
+    this.#lastFailure = null;
     if (!running) return;
     running.abort.abort();
     await Promise.all([...running.tasks.values()].map((t) => t.stop()));
