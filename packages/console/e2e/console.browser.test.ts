@@ -40,6 +40,7 @@ afterEach(async ({ task }) => {
   const { page } = admin;
   const file = path.join(os.tmpdir(), `halite-browser-failure-${Date.now()}.png`);
   await page.screenshot({ path: file }).catch(() => undefined);
+  // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered, one line per block
   const text = await page.evaluate(() => document.body.innerText).catch(() => '');
   process.stderr.write(
     `[browser] failed on ${page.url()} (screenshot ${file}); the page said:\n${text.slice(0, 2000)}\n`,
@@ -175,7 +176,8 @@ describe('the web console against a real Salt', () => {
     await row.getByRole('link').first().click();
     await page.waitForURL(`**/jobs/${jid}`);
     await page.getByRole('heading', { level: 1 }).waitFor();
-    for (const id of stack.lab.minions) await page.getByText(id, { exact: true }).first().waitFor();
+    for (const id of stack.lab.minions)
+      await page.locator(`[data-testid="job-result"][data-minion-id="${id}"]`).waitFor({ timeout: SALT_SLA });
   });
 
   it("shows the job's events in Activity", async () => {
@@ -184,7 +186,7 @@ describe('the web console against a real Salt', () => {
     for (const type of ['job.new', 'job.ret']) {
       await page
         .locator(`[data-testid="activity-row"][data-type="${type}"]`)
-        .filter({ hasText: jid })
+        .filter({ has: page.locator(`a[href$="/jobs/${jid}"]`) })
         .first()
         .waitFor({ timeout: SALT_SLA });
     }
