@@ -10,6 +10,7 @@ export {
   EventHub,
   type EventHubOptions,
   type HubMessage,
+  type HubSubscription,
   type SubscribeOptions,
 } from './activity/event-hub.js';
 export { minionChangesFromEvents, persistActivity, toActivityInput } from './activity/ingest.js';

@@ -55,6 +55,29 @@ describe('sseResponse', () => {
     );
   });
 
+  it('sends an array from the source as one chunk, and one message object to many streams', async () => {
+    const shared: SseMessage = { id: 3, data: { n: 3 } };
+    async function* source(): AsyncGenerator<SseMessage | SseMessage[]> {
+      yield [{ id: 1, data: 'a' }, { id: 2, data: 'b' }, shared];
+      yield [];
+      yield shared;
+    }
+    const chunks = async (res: Response) => {
+      const out: string[] = [];
+      const decoder = new TextDecoder();
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) out.push(decoder.decode(r.value));
+      return out;
+    };
+    const expected = [
+      ': connected\n\n',
+      'id: 1\ndata: a\n\nid: 2\ndata: b\n\nid: 3\ndata: {"n":3}\n\n',
+      'id: 3\ndata: {"n":3}\n\n',
+    ];
+    expect(await chunks(sseResponse(source()))).toEqual(expected);
+    expect(await chunks(sseResponse(source()))).toEqual(expected);
+  });
+
   it('sends a keepalive comment every keepaliveMs while the source is quiet', async () => {
     let release!: () => void;
     const quiet = new Promise<void>((resolve) => {

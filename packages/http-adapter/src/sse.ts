@@ -24,7 +24,39 @@ export interface SseOptions {
 const encoder = new TextEncoder();
 
 /**
- * Streams `source` as `text/event-stream`. The response is built for proxies and compression
+ * The wire bytes of message objects already sent: one object fanned out to many streams (an
+ * activity event to every subscriber) is serialised and encoded once. Keyed weakly: it keeps
+ * nothing alive.
+ */
+const encoded = new WeakMap<SseMessage, Uint8Array>();
+function bytesOf(message: SseMessage): Uint8Array {
+  let bytes = encoded.get(message);
+  if (bytes === undefined) {
+    bytes = encoder.encode(formatSseMessage(message));
+    encoded.set(message, bytes);
+  }
+  return bytes;
+}
+
+/** Several messages as one chunk: a copy of their cached bytes, end to end. */
+function concatBytes(messages: readonly SseMessage[]): Uint8Array {
+  const parts = messages.map(bytesOf);
+  let size = 0;
+  for (const p of parts) size += p.byteLength;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Streams `source` as `text/event-stream`. An array from the source is sent as one chunk (one
+ * socket write for a burst of events); a message object is formatted once and its text reused,
+ * so yield the same object to many streams rather than a copy, and do not change it after. The
+ * response is built for proxies and compression
  * middleware that would otherwise buffer it (`Cache-Control: no-cache, no-transform`,
  * `X-Accel-Buffering: no`), starts with a comment so the headers go out at once, sends a
  * `: keepalive` comment every `keepaliveMs`, and ends when the source ends or `signal` aborts.
@@ -43,9 +75,12 @@ const encoder = new TextEncoder();
  *   ),
  * ```
  */
-export function sseResponse(source: AsyncIterable<SseMessage>, options: SseOptions = {}): Response {
+export function sseResponse(
+  source: AsyncIterable<SseMessage | readonly SseMessage[]>,
+  options: SseOptions = {},
+): Response {
   const { signal, keepaliveMs = 20_000, retryMs, logger = silentLogger } = options;
-  let iterator: AsyncIterator<SseMessage> | undefined;
+  let iterator: AsyncIterator<SseMessage | readonly SseMessage[]> | undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
   let finished = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -89,10 +124,18 @@ export function sseResponse(source: AsyncIterable<SseMessage>, options: SseOptio
     async pull() {
       if (finished || !iterator) return;
       try {
-        const next = await iterator.next();
-        if (finished) return;
-        if (next.done) return finish(true);
-        send(formatSseMessage(next.value));
+        // An empty array sends nothing: read on, or the stream would never pull again.
+        while (true) {
+          const next = await iterator.next();
+          if (finished) return;
+          if (next.done) return finish(true);
+          const value = next.value;
+          // A fresh chunk each time: the cached bytes are shared by every stream.
+          const chunk = concatBytes(
+            Array.isArray(value) ? (value as readonly SseMessage[]) : [value as SseMessage],
+          );
+          if (chunk.byteLength > 0) return controller.enqueue(chunk);
+        }
       } catch (error) {
         if (!finished) logger.warn('SSE source failed; stream ended', { error: describeError(error) });
         finish(true);

@@ -98,6 +98,38 @@ describe('EventHub', () => {
     expect(hub.subscriberCount).toBe(0);
   });
 
+  it('batches() hands over everything waiting at once, in order, then what comes later', async () => {
+    const hub = new EventHub<Ev>({ ringSize: 10 });
+    hub.publish(range(1, 3));
+    const sub = hub.subscribe();
+    hub.publish(range(4, 6));
+    const it = sub.batches()[Symbol.asyncIterator]();
+    const first = await it.next();
+    expect(ids([...(first.value ?? [])])).toEqual([1, 2, 3, 4, 5, 6]);
+    const second = it.next();
+    hub.publish([ev(7)]);
+    hub.publish([ev(8)]);
+    expect(ids([...((await second).value ?? [])])).toEqual([7, 8]);
+    hub.close();
+    expect(ids([...((await it.next()).value ?? [])])).toEqual(['closed']);
+    expect((await it.next()).done).toBe(true);
+    expect(hub.subscriberCount).toBe(0);
+  });
+
+  it('a batch consumer that stops reading is still cut off at queueSize', async () => {
+    const hub = new EventHub<Ev>({ ringSize: 10, queueSize: 300 });
+    const sub = hub.subscribe();
+    const it = sub.batches()[Symbol.asyncIterator]();
+    hub.publish(range(1, 5));
+    expect((await it.next()).value?.length).toBe(5);
+    // It stops reading: the queue fills to 300, then the reset.
+    hub.publish(range(6, 400));
+    expect(hub.subscriberCount).toBe(0);
+    const rest = (await it.next()).value ?? [];
+    expect(rest.length).toBe(301);
+    expect(ids([...rest]).at(-1)).toBe('slow_consumer');
+  });
+
   it('unsubscribes when the signal aborts', async () => {
     const hub = new EventHub<Ev>();
     const ac = new AbortController();

@@ -19,6 +19,19 @@ export interface EventHubOptions<T> {
   loadAfter?: (afterId: number, limit: number) => Promise<T[]>;
 }
 
+/**
+ * A live subscription: iterate it for one message at a time, or iterate {@link batches} for
+ * everything waiting at once (what a fan-out writer wants: one write per wake-up, not per event).
+ * Use one of the two, not both.
+ */
+export interface HubSubscription<T> extends AsyncIterable<HubMessage<T>> {
+  /**
+   * The same messages in arrays: each step takes every message waiting, in order (at least
+   * one). The subscription ends after a reset or when it is closed.
+   */
+  batches(): AsyncIterable<readonly HubMessage<T>[]>;
+}
+
 /** Options of {@link EventHub.subscribe}. */
 export interface SubscribeOptions<T> {
   /** Resume after this id (an SSE `Last-Event-ID`); without it the ring is replayed. */
@@ -79,7 +92,7 @@ export class EventHub<T extends { id: number }> {
   }
 
   /** Subscribes: replay (ring or resume), then live events, until `signal` aborts or a reset. */
-  subscribe(options: SubscribeOptions<T> = {}): AsyncIterable<HubMessage<T>> {
+  subscribe(options: SubscribeOptions<T> = {}): HubSubscription<T> {
     const sub = new Subscriber<T>(this.#queueSize, options.filter, () => this.#subscribers.delete(sub));
     this.#subscribers.add(sub);
     options.signal?.addEventListener('abort', () => sub.close(), { once: true });
@@ -144,7 +157,7 @@ export class EventHub<T extends { id: number }> {
 const RESUME_PAGE = 250;
 
 /** One subscriber's bounded queue; live events wait until replay is done, and ids never repeat. */
-class Subscriber<T extends { id: number }> implements AsyncIterable<HubMessage<T>> {
+class Subscriber<T extends { id: number }> implements HubSubscription<T> {
   closed = false;
   #queue: HubMessage<T>[] = [];
   #held: T[] = [];
@@ -229,16 +242,21 @@ class Subscriber<T extends { id: number }> implements AsyncIterable<HubMessage<T
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<HubMessage<T>> {
+    for await (const batch of this.batches()) yield* batch;
+  }
+
+  async *batches(): AsyncIterable<readonly HubMessage<T>[]> {
     try {
       while (true) {
-        const next = this.#queue.shift();
-        const rw = this.#roomWaiter;
-        if (rw && this.#queue.length + rw.need <= this.queueSize) {
-          this.#roomWaiter = null;
-          rw.resolve();
-        }
-        if (next) {
-          yield next;
+        if (this.#queue.length > 0) {
+          const batch = this.#queue;
+          this.#queue = [];
+          const rw = this.#roomWaiter;
+          if (rw) {
+            this.#roomWaiter = null;
+            rw.resolve();
+          }
+          yield batch;
           continue;
         }
         if (this.closed) return;

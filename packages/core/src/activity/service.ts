@@ -1,7 +1,7 @@
 import { HaliteError } from '../errors.js';
 import type { ActivityEvent } from '../store/activity.js';
 import type { Store } from '../store/store.js';
-import type { EventHub, HubMessage } from './event-hub.js';
+import type { EventHub, HubSubscription } from './event-hub.js';
 import type {
   ActivityCategory,
   ActivityEventType,
@@ -52,7 +52,7 @@ export class ActivityService {
     categories: readonly ActivityCategory[];
     lastEventId?: number;
     signal?: AbortSignal;
-  }): Promise<AsyncIterable<HubMessage<ActivityEvent>>> {
+  }): Promise<HubSubscription<ActivityEvent>> {
     const settings = await this.#store.settings.get();
     if (!settings.eventStreamEnabled) {
       throw new HaliteError('salt_unconfigured', 'The event stream is not enabled (Settings → Event stream)');

@@ -1,5 +1,6 @@
 import {
   type ActivityCategory,
+  type ActivityEvent,
   ActivityList,
   ActivityQuery,
   HaliteError,
@@ -19,6 +20,20 @@ function viewable(principal: Principal): ActivityCategory[] {
     throw new HaliteError('forbidden', 'Viewing activity needs view:job:*, view:key:* or view:minion:*');
   }
   return categories;
+}
+
+/**
+ * One SSE message per stored event, shared by every stream that sends it: the hub hands all
+ * subscribers the same event object, so the wire text is built once, not once per client.
+ */
+const eventMessages = new WeakMap<ActivityEvent, SseMessage>();
+function eventMessage(event: ActivityEvent): SseMessage {
+  let message = eventMessages.get(event);
+  if (!message) {
+    message = { id: event.id, data: toActivityItem(event) };
+    eventMessages.set(event, message);
+  }
+  return message;
 }
 
 /** Any one of the category view permissions opens the feed; the events are then filtered. */
@@ -55,15 +70,20 @@ export const activityRoutes = [
         signal,
         ...(lastId !== undefined ? { lastEventId: lastId } : {}),
       });
-      async function* messages(): AsyncIterable<SseMessage> {
-        for await (const message of feed) {
-          if (message.type === 'event') {
-            yield { id: message.event.id, data: toActivityItem(message.event) };
-          } else {
-            // The client reconnects (with Last-Event-ID) and resumes where it was.
-            yield { event: 'reset', data: { reason: message.reason } };
-            return;
+      // Everything waiting goes out as one write: under load a client gets a burst per wake-up.
+      async function* messages(): AsyncIterable<SseMessage[]> {
+        for await (const batch of feed.batches()) {
+          const out: SseMessage[] = [];
+          for (const message of batch) {
+            if (message.type === 'event') out.push(eventMessage(message.event));
+            else {
+              // The client reconnects (with Last-Event-ID) and resumes where it was.
+              out.push({ event: 'reset', data: { reason: message.reason } });
+              yield out;
+              return;
+            }
           }
+          yield out;
         }
       }
       return sseResponse(messages(), { signal, retryMs: 2_000, logger: app.logger });
