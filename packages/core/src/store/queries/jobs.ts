@@ -269,7 +269,10 @@ export function createJobQueries(db: Kysely<Database>, ctx: StoreContext): JobSt
           const key = OPTIONAL_IDENTITY.filter(([field]) => row[field] !== undefined)
             .map(([field]) => field)
             .join(',');
-          groups.set(key, [...(groups.get(key) ?? []), row]);
+          // Append in place: copying the group per row made a 100,000-job first poll quadratic.
+          const group = groups.get(key);
+          if (group) group.push(row);
+          else groups.set(key, [row]);
         }
         const now = ctx.now();
         return ctx.inTransaction(db, async (trx) => {
