@@ -9,6 +9,7 @@ import {
 } from '@tanstack/react-router';
 import { can } from './auth/permissions';
 import { meQuery, setupStatusQuery } from './auth/session';
+import { type JobsSearch, jobsSearch } from './features/jobs/jobs-search';
 import { type RunPrefill, runPrefill } from './features/run/run-prefill';
 import { AppShell } from './shell/app-shell';
 import { NotFound, RouteError } from './shell/route-states';
@@ -105,6 +106,7 @@ const keys = createRoute({
 const jobs = createRoute({
   getParentRoute: () => shell,
   path: '/jobs',
+  validateSearch: (search: Record<string, unknown>): JobsSearch => jobsSearch(search),
   component: lazyRouteComponent(() => import('./features/jobs/jobs-page'), 'JobsPage'),
 });
 const jobDetail = createRoute({

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { jobsSearch } from './jobs-search';
+
+describe('jobsSearch', () => {
+  it('keeps the known filters', () => {
+    expect(
+      jobsSearch({ q: ' web ', fun: 'state.apply', user: 'alice', status: 'running', window: '24', page: 2 }),
+    ).toEqual({
+      q: 'web',
+      fun: 'state.apply',
+      user: 'alice',
+      status: 'running',
+      window: 24,
+      page: 2,
+    });
+  });
+
+  it('drops what it does not know', () => {
+    expect(jobsSearch({ status: 'failed', window: '5', page: -1, q: '', other: 'x' })).toEqual({});
+  });
+});

@@ -1,0 +1,42 @@
+/** The jobs page's filters, kept in the URL (`/jobs?fun=state.apply&window=24`). */
+export interface JobsSearch {
+  /** Substring of the jid, function or target. */
+  q?: string;
+  /** Exact function. */
+  fun?: string;
+  /** Exact user. */
+  user?: string;
+  status?: 'running' | 'finished';
+  /** Started within the last this many hours. */
+  window?: number;
+  page?: number;
+}
+
+/** The time windows the page offers, in hours. */
+export const WINDOWS = [1, 6, 24, 168, 720] as const;
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() && value.length <= 255 ? value.trim() : undefined;
+}
+
+function whole(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** The filters from the URL (anything unknown or malformed is dropped). */
+export function jobsSearch(search: Record<string, unknown>): JobsSearch {
+  const out: JobsSearch = {};
+  const q = text(search.q);
+  if (q) out.q = q;
+  const fun = text(search.fun);
+  if (fun) out.fun = fun;
+  const user = text(search.user);
+  if (user) out.user = user;
+  if (search.status === 'running' || search.status === 'finished') out.status = search.status;
+  const window = whole(search.window);
+  if (window && (WINDOWS as readonly number[]).includes(window)) out.window = window;
+  const page = whole(search.page);
+  if (page) out.page = page;
+  return out;
+}
