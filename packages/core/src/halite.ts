@@ -151,7 +151,7 @@ export async function createHalite(options: CreateHaliteOptions): Promise<Halite
     hub,
     logger,
     minions: new MinionService(store, now),
-    keys: new KeyService(store, runtime),
+    keys: new KeyService(store, runtime, now),
     jobs: new JobService(store, runtime, now),
     activity: new ActivityService(store, hub, now),
     settings: new SettingsService({

@@ -11,7 +11,7 @@ export interface LowstateChunk {
   [key: string]: unknown;
 }
 
-/** What the fake answers a lowstate chunk with: the `return` list's first item. */
+/** What the fake answers a lowstate chunk with: the `return` list's first item (or a promise of it). */
 export type LowstateResponder = (chunk: LowstateChunk) => unknown;
 
 /**
@@ -84,7 +84,7 @@ export class LoopbackSaltApi {
     if (req.url === '/logout') return [200, { return: 'Your token has been cleared' }];
     const chunk = (Array.isArray(body) ? body[0] : body) as LowstateChunk;
     this.calls.push(chunk);
-    return [200, { return: [this.respond(chunk)] }];
+    return [200, { return: [await this.respond(chunk)] }];
   }
 }
 

@@ -19,10 +19,17 @@ const STATES: readonly KeyStatus[] = ['pending', 'accepted', 'rejected', 'denied
 export class KeyService {
   readonly #store: Store;
   readonly #runtime: RuntimeConfig;
+  readonly #now: () => Date;
 
-  constructor(store: Store, runtime: RuntimeConfig) {
+  /**
+   * @param store - where keys are read and written
+   * @param runtime - the salt-api client
+   * @param now - the clock (the one the pollers use)
+   */
+  constructor(store: Store, runtime: RuntimeConfig, now: () => Date = () => new Date()) {
     this.#store = store;
     this.#runtime = runtime;
+    this.#now = now;
   }
 
   /** A page of keys, pending first, with counts per state. */
@@ -79,6 +86,8 @@ export class KeyService {
     const after = await this.#runtime.withSalt((salt) =>
       salt.wheelCall(`key.${action}`, kwargs, { schema: KeyChange }),
     );
+    // Stamped as a keys refresh: a keys poll whose list was fetched before now leaves it alone.
+    const keysRefreshedAt = this.#now().toISOString();
     if (action === 'delete') {
       await this.#store.minions.reconcile({ delete: [keyId] });
     } else {
@@ -92,8 +101,17 @@ export class KeyService {
       }
       await this.#store.minions.reconcile(
         known
-          ? { update: [{ minionId: keyId, keyStatus, ...(action === 'reject' ? { isOnline: false } : {}) }] }
-          : { insert: [{ minionId: keyId, keyStatus }] },
+          ? {
+              update: [
+                {
+                  minionId: keyId,
+                  keyStatus,
+                  keysRefreshedAt,
+                  ...(action === 'reject' ? { isOnline: false } : {}),
+                },
+              ],
+            }
+          : { insert: [{ minionId: keyId, keyStatus, keysRefreshedAt }] },
       );
     }
     // Presence and grains follow an accepted key; ask for them now rather than in minutes.

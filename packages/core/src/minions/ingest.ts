@@ -14,9 +14,12 @@ export async function loadDigests(store: Store): Promise<Map<string, MinionDiges
 
 /** Keys pass: `wheel key.list_all` → new, changed and vanished keys in one reconcile. */
 export async function ingestKeys(ctx: IngestContext): Promise<ReconcileResult> {
+  // A key action that lands while this list is in flight is newer than it: the Store keeps the
+  // action's write (see `fetchedAt`).
+  const fetchedAt = ctx.now().toISOString();
   const keys = await ctx.salt.wheelCall('key.list_all', {}, { schema: KeyLists, signal: ctx.signal });
   const changes = reconcileKeys(keys, await loadDigests(ctx.store), ctx.now().toISOString());
-  const result = await ctx.store.minions.reconcile(changes);
+  const result = await ctx.store.minions.reconcile({ ...changes, fetchedAt });
   ctx.logger.debug('minion keys ingested', { ...result });
   return result;
 }

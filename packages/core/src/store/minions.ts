@@ -95,6 +95,13 @@ export interface MinionChangeSet {
   delete?: readonly string[];
   /** Record, in the same transaction, that these sources finished a refresh at these times. */
   refreshed?: Partial<Record<MinionSource, TimeInput>>;
+  /**
+   * When the data behind this change set was fetched (before the Salt call). An existing row
+   * whose `keysRefreshedAt` is later, written by a key action while the fetch was in flight,
+   * is left as it is: no insert replaces it, no patch changes it, no delete removes it. Without
+   * it every change applies.
+   */
+  fetchedAt?: TimeInput;
 }
 
 /** What a reconcile wrote. */

@@ -208,6 +208,56 @@ export function minionSuite(h: Harness): void {
       expect((await store.minions.list()).items.map((m) => m.minionId)).toEqual(['b']);
     });
 
+    it('with fetchedAt, leaves rows whose keys were written later (a key action) as they are', async () => {
+      const { store } = await h.store();
+      const before = '2025-03-01T00:00:00.000Z';
+      const fetched = '2025-03-01T00:00:05.000Z';
+      const action = '2025-03-01T00:00:06.000Z';
+      await store.minions.reconcile({
+        insert: [
+          { minionId: 'acted', keyStatus: 'accepted', keysRefreshedAt: action },
+          { minionId: 'rejected-by-action', keyStatus: 'rejected', keysRefreshedAt: action },
+          { minionId: 'added-by-action', keyStatus: 'accepted', keysRefreshedAt: action },
+          { minionId: 'stale', keyStatus: 'pending', keysRefreshedAt: before },
+          { minionId: 'same-time', keyStatus: 'pending', keysRefreshedAt: fetched },
+          { minionId: 'never', keyStatus: 'pending' },
+          { minionId: 'gone', keyStatus: 'accepted', keysRefreshedAt: before },
+        ],
+      });
+      // What a keys poll fetched at `fetched` (before the actions) says, applied after them.
+      const poll = '2025-03-01T00:00:07.000Z';
+      const result = await store.minions.reconcile({
+        insert: [{ minionId: 'rejected-by-action', keyStatus: 'pending', keysRefreshedAt: poll }],
+        update: [
+          { minionId: 'acted', keyStatus: 'pending', keysRefreshedAt: poll },
+          { minionId: 'stale', keyStatus: 'accepted', keysRefreshedAt: poll },
+          { minionId: 'same-time', keyStatus: 'accepted', keysRefreshedAt: poll },
+          { minionId: 'never', keyStatus: 'accepted', keysRefreshedAt: poll },
+        ],
+        delete: ['added-by-action', 'gone'],
+        refreshed: { keys: poll },
+        fetchedAt: fetched,
+      });
+      expect(result).toEqual({ inserted: 0, updated: 3, deleted: 1 });
+      const rows = (await store.minions.list()).items.map((m) => [
+        m.minionId,
+        m.keyStatus,
+        m.keysRefreshedAt,
+      ]);
+      expect(rows).toEqual([
+        ['acted', 'accepted', action],
+        ['added-by-action', 'accepted', action],
+        ['never', 'accepted', poll],
+        ['rejected-by-action', 'rejected', action],
+        ['same-time', 'accepted', poll],
+        ['stale', 'accepted', poll],
+      ]);
+      expect((await store.minions.refreshTimes()).keys).toBe(poll);
+      // Without fetchedAt every change applies.
+      await store.minions.reconcile({ update: [{ minionId: 'acted', keyStatus: 'pending' }] });
+      expect((await store.minions.get('acted'))?.keyStatus).toBe('pending');
+    });
+
     it('records source refresh times with the change set, and on their own', async () => {
       const { store } = await h.store();
       expect(await store.minions.refreshTimes()).toEqual({ keys: null, presence: null, grains: null });

@@ -330,6 +330,22 @@ export function createMinionQueries(db: Kysely<Database>, ctx: StoreContext): Mi
     return { inserted: rows.length - existing, updated: existing };
   }
 
+  /** Of `ids`, those whose row's keys were written after `at` (by a key action). */
+  async function changedSince(trx: Transaction<Database>, ids: string[], at: string): Promise<Set<string>> {
+    const found = new Set<string>();
+    const keysPerQuery = ctx.flavor.arrayParameters ? 100_000 : ctx.keysPerStatement();
+    for (const chunk of chunks([...new Set(ids)], keysPerQuery)) {
+      const rows = await trx
+        .selectFrom('minion_snapshots')
+        .select('minion_id')
+        .where(ctx.inKeys('minion_id', chunk))
+        .where('keys_refreshed_at', '>', at)
+        .execute();
+      for (const row of rows) found.add(row.minion_id);
+    }
+    return found;
+  }
+
   /** Patches sharing one set of fields, applied with `update … from (values …)`. */
   async function patchGroup(trx: Transaction<Database>, fields: Field[], patches: ValidPatch[], now: string) {
     let updated = 0;
@@ -395,13 +411,14 @@ export function createMinionQueries(db: Kysely<Database>, ctx: StoreContext): Mi
             refreshed: z
               .object({ keys: time.optional(), presence: time.optional(), grains: time.optional() })
               .optional(),
+            fetchedAt: time.optional(),
           }),
           changes,
           'changes',
         );
-        const deletes = [...new Set(c.delete ?? [])].sort();
-        const deleted = new Set(deletes);
-        const inserts = lastByKey(
+        const allDeletes = [...new Set(c.delete ?? [])].sort();
+        const deleted = new Set(allDeletes);
+        const allInserts = lastByKey(
           parseRows(insertSchema, c.insert ?? [], 'insert'),
           (r) => r.minionId,
         ).filter((r) => !deleted.has(r.minionId));
@@ -410,18 +427,30 @@ export function createMinionQueries(db: Kysely<Database>, ctx: StoreContext): Mi
           if (deleted.has(patch.minionId)) continue;
           merged.set(patch.minionId, { ...merged.get(patch.minionId), ...defined(patch) });
         }
-        const groups = new Map<string, { fields: Field[]; patches: ValidPatch[] }>();
-        for (const id of [...merged.keys()].sort()) {
-          const patch = merged.get(id) as ValidPatch;
-          const fields = FIELD_NAMES.filter((f) => (patch as Record<string, unknown>)[f] !== undefined);
-          if (fields.length === 0) continue;
-          const key = fields.join(',');
-          const group = groups.get(key) ?? { fields, patches: [] };
-          group.patches.push(patch);
-          groups.set(key, group);
-        }
         const now = ctx.now();
         return ctx.inTransaction(db, async (trx) => {
+          // Rows a key action wrote after this data was fetched keep what the action wrote.
+          const kept =
+            c.fetchedAt === undefined
+              ? new Set<string>()
+              : await changedSince(
+                  trx,
+                  [...allDeletes, ...allInserts.map((r) => r.minionId), ...merged.keys()],
+                  c.fetchedAt,
+                );
+          const deletes = allDeletes.filter((id) => !kept.has(id));
+          const inserts = allInserts.filter((r) => !kept.has(r.minionId));
+          const groups = new Map<string, { fields: Field[]; patches: ValidPatch[] }>();
+          for (const id of [...merged.keys()].sort()) {
+            if (kept.has(id)) continue;
+            const patch = merged.get(id) as ValidPatch;
+            const fields = FIELD_NAMES.filter((f) => (patch as Record<string, unknown>)[f] !== undefined);
+            if (fields.length === 0) continue;
+            const key = fields.join(',');
+            const group = groups.get(key) ?? { fields, patches: [] };
+            group.patches.push(patch);
+            groups.set(key, group);
+          }
           const result: ReconcileResult = { inserted: 0, updated: 0, deleted: 0 };
           const written = await insertAll(trx, inserts, now);
           result.inserted += written.inserted;
