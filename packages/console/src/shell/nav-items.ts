@@ -27,7 +27,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: '/run', label: 'Run', anyOf: [], some: { verb: 'execute', kind: 'salt' } },
   { to: '/activity', label: 'Activity', anyOf: ['view:job:*', 'view:key:*', 'view:minion:*'] },
   { to: '/audit', label: 'Audit log', anyOf: ['view:audit:*'] },
-  { to: '/users', label: 'Users', anyOf: ['manage_user:user:*'] },
-  { to: '/roles', label: 'Roles', anyOf: ['manage_role:role:*'] },
+  { to: '/users', label: 'Users', anyOf: ['view:user:*', 'manage_user:user:*'] },
+  { to: '/roles', label: 'Roles', anyOf: ['view:role:*', 'manage_role:role:*'] },
   { to: '/settings', label: 'Settings', anyOf: ['edit:settings:*'] },
 ];
