@@ -8,6 +8,7 @@ import { AuthService } from './auth/service.js';
 import { SessionService, type SessionServiceOptions } from './auth/sessions.js';
 import { LoginThrottle, type LoginThrottleOptions } from './auth/throttle.js';
 import { TokenService } from './auth/tokens.js';
+import { JobFollowUp, type JobFollowUpOptions } from './jobs/follow-up.js';
 import { JobService } from './jobs/service.js';
 import { KeyService } from './keys/service.js';
 import type { Logger } from './logger.js';
@@ -56,6 +57,8 @@ export interface CreateHaliteOptions {
   sessions?: Pick<SessionServiceOptions, 'idleTimeoutMs' | 'absoluteTimeoutMs'>;
   /** Failed-login limits. */
   loginThrottle?: Omit<LoginThrottleOptions, 'now'>;
+  /** The schedule on which jobs started or killed through Halite are checked until they finish. */
+  jobFollowUp?: Pick<JobFollowUpOptions, 'delaysMs' | 'maxChecks' | 'maxJobs'>;
 }
 
 /**
@@ -130,6 +133,7 @@ export async function createHalite(options: CreateHaliteOptions): Promise<Halite
     now,
     ...(options.createClient ? { createClient: options.createClient } : {}),
   });
+  const followUp = new JobFollowUp({ store, runtime, logger, now, ...options.jobFollowUp });
   const hash = (password: string) => hashPassword(password, options.passwordHashing);
   const sessions = new SessionService({ store, now, ...options.sessions });
   const tokens = new TokenService({ store, now });
@@ -152,7 +156,7 @@ export async function createHalite(options: CreateHaliteOptions): Promise<Halite
     logger,
     minions: new MinionService(store, now),
     keys: new KeyService(store, runtime, now),
-    jobs: new JobService(store, runtime, now),
+    jobs: new JobService(store, runtime, now, followUp),
     activity: new ActivityService(store, hub, now),
     settings: new SettingsService({
       store,
@@ -166,6 +170,7 @@ export async function createHalite(options: CreateHaliteOptions): Promise<Halite
     audit,
     authenticate: options.authenticate,
     async close() {
+      followUp.close();
       await runtime.close();
       hub.close();
     },

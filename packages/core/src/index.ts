@@ -48,6 +48,7 @@ export { LoginThrottle, type LoginThrottleOptions } from './auth/throttle.js';
 export { API_TOKEN_PREFIX, TokenService } from './auth/tokens.js';
 export { HaliteError, type HaliteErrorCode, type HaliteErrorOptions } from './errors.js';
 export { type CreateHaliteOptions, createHalite, type Halite } from './halite.js';
+export { JobFollowUp, type JobFollowUpOptions } from './jobs/follow-up.js';
 export {
   type IngestJobsOptions,
   type IngestJobsResult,

@@ -4,6 +4,7 @@ import type { SaltAPIClient } from '../salt/client.js';
 import { jidToIso } from '../salt/time.js';
 import type { JobRecord, JobSortField } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
+import type { JobFollowUp } from './follow-up.js';
 import { isPlumbingJob } from './ingest.js';
 import type {
   JobActivity,
@@ -30,11 +31,25 @@ export class JobService {
   readonly #store: Store;
   readonly #runtime: RuntimeConfig;
   readonly #now: () => Date;
+  readonly #followUp: JobFollowUp | null;
 
-  constructor(store: Store, runtime: RuntimeConfig, now: () => Date = () => new Date()) {
+  /**
+   * @param store - the job index
+   * @param runtime - the salt-api client
+   * @param now - the clock
+   * @param followUp - finishes the jobs `run` starts and `kill` stops when no poller or event
+   *   stream would (null: leave them to those)
+   */
+  constructor(
+    store: Store,
+    runtime: RuntimeConfig,
+    now: () => Date = () => new Date(),
+    followUp: JobFollowUp | null = null,
+  ) {
     this.#store = store;
     this.#runtime = runtime;
     this.#now = now;
+    this.#followUp = followUp;
   }
 
   /** A filtered, sorted page of the job history. */
@@ -167,18 +182,20 @@ export class JobService {
           status: 'running',
         },
       ]);
+      this.#followUp?.follow(started.jid);
     }
     return { jid: started.jid, minions: started.minions };
   }
 
   /**
    * Kills a running job: publishes `saltutil.kill_job <jid>` (asynchronously) to the job's own
-   * target when Halite knows it, else to every minion. Returns the kill job.
+   * target when Halite knows it, else to every minion. Returns the kill job. The killed job is
+   * marked finished once Salt no longer runs it.
    */
   async kill(jid: string): Promise<JobStarted> {
     const job = await this.#store.jobs.get(jid);
     const targeted = job && job.target.length > 0 && job.targetType !== 'nodegroup';
-    return this.#runtime.withSalt(async (salt) => {
+    const started = await this.#runtime.withSalt(async (salt) => {
       const started = await salt.localAsync({
         tgt: targeted ? (job.targetType === 'list' ? job.target.split(',') : job.target) : '*',
         tgtType: targeted ? (job.targetType as 'glob') : 'glob',
@@ -187,6 +204,8 @@ export class JobService {
       });
       return { jid: started.jid, minions: started.minions };
     });
+    if (job?.status === 'running') this.#followUp?.follow(jid);
+    return started;
   }
 }
 
