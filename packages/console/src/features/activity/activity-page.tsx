@@ -120,8 +120,13 @@ export function ActivityPage() {
               : 'Connecting to the live stream…'
         }
       >
-        <button type="button" aria-pressed={paused} onClick={togglePause}>
-          {paused ? 'Resume' : 'Pause'}
+        <button
+          type="button"
+          aria-pressed={paused}
+          onClick={togglePause}
+          title={paused ? 'Paused: press again to resume' : 'Hold new events without losing them'}
+        >
+          Pause
         </button>
       </PageHeader>
       <div className="toolbar">
@@ -172,7 +177,7 @@ export function ActivityPage() {
       {paused ? (
         <div className="state banner tone-warn" role="status">
           Paused. {count(held.length)} new event{held.length === 1 ? '' : 's'} held
-          {heldShown !== held.length ? ` (${count(heldShown)} match the filters)` : ''}; resume to show them.
+          {heldShown !== held.length ? ` (${count(heldShown)} match the filters)` : ''}; press Pause again to show them.
         </div>
       ) : null}
       {history.error ? <ErrorState error={history.error} what="view activity" /> : null}
