@@ -123,6 +123,9 @@ interface PipelineResult {
   /** Raw Salt events per second (the target's measure). */
   perSecond: number;
   keptPerSecond: number;
+  /** CPU time of this process for the run: on a shared machine, events per CPU second tell more. */
+  cpuMs: number;
+  perCpuSecond: number;
 }
 
 async function pipeline(): Promise<PipelineResult> {
@@ -130,6 +133,7 @@ async function pipeline(): Promise<PipelineResult> {
   const store = await createSqliteStore({ filename: join(dir, 'bench.sqlite') });
   const halite = await createHalite({ store, secret: 'b'.repeat(40), boot: false });
   let kept = 0;
+  const cpuStart = process.cpuUsage();
   const started = performance.now();
   let batch: NormalizedEvent[] = [];
   for (const raw of saltEvents(PIPELINE_EVENTS)) {
@@ -143,6 +147,8 @@ async function pipeline(): Promise<PipelineResult> {
   }
   if (batch.length > 0) kept += (await persistActivity(store, halite.hub, batch)).length;
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   await halite.close();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
@@ -152,6 +158,8 @@ async function pipeline(): Promise<PipelineResult> {
     ms: Math.round(ms),
     perSecond: Math.round((PIPELINE_EVENTS / ms) * 1000),
     keptPerSecond: Math.round((kept / ms) * 1000),
+    cpuMs: Math.round(cpuMs),
+    perCpuSecond: Math.round((PIPELINE_EVENTS / cpuMs) * 1000),
   };
 }
 
@@ -366,6 +374,8 @@ interface FanoutResult {
   maxMs: number;
   /** Server process CPU over the publishing window, as a share of one core. */
   serverCpu: number;
+  /** Server process CPU time over the publishing window (independent of other load). */
+  serverCpuMs: number;
   clientCpuMs: number;
   rssBeforeMb: number;
   rssAfterMb: number;
@@ -493,6 +503,7 @@ async function fanout(): Promise<FanoutResult> {
     p999Ms: pct(0.999),
     maxMs: pct(1),
     serverCpu: Math.round(((cpu.user + cpu.system) / 1000 / elapsed) * 100) / 100,
+    serverCpuMs: Math.round((cpu.user + cpu.system) / 1000),
     clientCpuMs: result.clientCpuMs,
     rssBeforeMb: Math.round(rssBefore / 2 ** 20),
     rssAfterMb: Math.round(rssAfter / 2 ** 20),
@@ -510,13 +521,13 @@ if (!values['client-worker']) {
   const p = only === 'fanout' ? undefined : await pipeline();
   if (p && !values.json) {
     console.log(
-      `pipeline: ${p.events} raw events (${p.kept} kept) in ${p.ms} ms → ${p.perSecond} events/s, ${p.keptPerSecond} kept/s (target ≥ ${TARGET.eventsPerSecond})`,
+      `pipeline: ${p.events} raw events (${p.kept} kept) in ${p.ms} ms → ${p.perSecond} events/s, ${p.keptPerSecond} kept/s (target ≥ ${TARGET.eventsPerSecond}); CPU ${p.cpuMs} ms → ${p.perCpuSecond} events per CPU second`,
     );
   }
   const f = only === 'pipeline' ? undefined : await fanout();
   if (f && !values.json) {
     console.log(
-      `fan-out: ${f.clients} SSE clients (${f.clientsIn}), ${f.rate} events/s for ${f.seconds} s: ${f.published} events, every client got every event: ${f.everyClientGotEverything} (min ${f.minReceived}, out of order ${f.outOfOrder}, bad data ${f.badData}, resets ${f.resets}); delay p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms (target ≤ ${TARGET.p99Ms}), p99.9 ${f.p999Ms} ms, max ${f.maxMs} ms; server CPU ${f.serverCpu} core, client CPU ${f.clientCpuMs} ms; server RSS ${f.rssBeforeMb} → ${f.rssAfterMb} MB (max ${f.rssMaxMb}); tick lag max ${f.maxTickLagMs} ms`,
+      `fan-out: ${f.clients} SSE clients (${f.clientsIn}), ${f.rate} events/s for ${f.seconds} s: ${f.published} events, every client got every event: ${f.everyClientGotEverything} (min ${f.minReceived}, out of order ${f.outOfOrder}, bad data ${f.badData}, resets ${f.resets}); delay p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms (target ≤ ${TARGET.p99Ms}), p99.9 ${f.p999Ms} ms, max ${f.maxMs} ms; server CPU ${f.serverCpuMs} ms (${f.serverCpu} core), client CPU ${f.clientCpuMs} ms; server RSS ${f.rssBeforeMb} → ${f.rssAfterMb} MB (max ${f.rssMaxMb}); tick lag max ${f.maxTickLagMs} ms`,
     );
     console.log(`server RSS each second (MB): ${f.rssSeriesMb.join(' ')}`);
   }

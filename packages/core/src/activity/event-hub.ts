@@ -57,7 +57,8 @@ export interface SubscribeOptions<T> {
  * ```
  */
 export class EventHub<T extends { id: number }> {
-  readonly #ring: T[] = [];
+  // Messages, not events: one message object per event is shared by every subscriber.
+  readonly #ring: EventMessage<T>[] = [];
   readonly #ringSize: number;
   readonly #queueSize: number;
   readonly #maxResume: number;
@@ -83,7 +84,7 @@ export class EventHub<T extends { id: number }> {
 
   /** The ring's events, oldest first. */
   recent(): T[] {
-    return [...this.#ring];
+    return this.#ring.map((m) => m.event);
   }
 
   /** Live subscribers right now. */
@@ -108,11 +109,10 @@ export class EventHub<T extends { id: number }> {
   }
 
   #deliver(events: readonly T[]): void {
-    for (const event of events) {
-      this.#ring.push(event);
-    }
+    const messages = events.map(eventMessage);
+    for (const m of messages) this.#ring.push(m);
     if (this.#ring.length > this.#ringSize) this.#ring.splice(0, this.#ring.length - this.#ringSize);
-    for (const sub of this.#subscribers) sub.live(events);
+    for (const sub of this.#subscribers) sub.live(messages);
   }
 
   async #replay(sub: Subscriber<T>, lastEventId: number | undefined): Promise<void> {
@@ -131,12 +131,12 @@ export class EventHub<T extends { id: number }> {
         if (sub.closed) return;
         const page = await this.#loadAfter(cursor, limit);
         if (page.length === 0) break;
-        sub.replayed(page);
+        sub.replayed(page.map(eventMessage));
         read += page.length;
         cursor = page[page.length - 1]?.id ?? cursor;
         if (sub.closed) return;
       }
-      sub.replayed(this.#ring.filter((e) => e.id > cursor));
+      sub.replayed(this.#ring.filter((m) => m.event.id > cursor));
     } catch {
       sub.reset('gap_too_large');
     } finally {
@@ -150,17 +150,20 @@ export class EventHub<T extends { id: number }> {
    */
   #ringCovers(cursor: number): boolean {
     const first = this.#ring[0];
-    return first !== undefined && first.id <= cursor + 1;
+    return first !== undefined && first.event.id <= cursor + 1;
   }
 }
 
 const RESUME_PAGE = 250;
 
+type EventMessage<T> = Extract<HubMessage<T>, { type: 'event' }>;
+const eventMessage = <T>(event: T): EventMessage<T> => ({ type: 'event', event });
+
 /** One subscriber's bounded queue; live events wait until replay is done, and ids never repeat. */
 class Subscriber<T extends { id: number }> implements HubSubscription<T> {
   closed = false;
   #queue: HubMessage<T>[] = [];
-  #held: T[] = [];
+  #held: EventMessage<T>[] = [];
   #replaying = true;
   #lastId = Number.NEGATIVE_INFINITY;
   #waiter: (() => void) | null = null;
@@ -172,8 +175,8 @@ class Subscriber<T extends { id: number }> implements HubSubscription<T> {
     private readonly onClose: () => void,
   ) {}
 
-  replayed(events: readonly T[]): void {
-    for (const e of events) this.#push(e);
+  replayed(messages: readonly EventMessage<T>[]): void {
+    for (const m of messages) this.#push(m);
   }
 
   replayDone(): void {
@@ -183,14 +186,14 @@ class Subscriber<T extends { id: number }> implements HubSubscription<T> {
     this.replayed(held);
   }
 
-  live(events: readonly T[]): void {
+  live(messages: readonly EventMessage<T>[]): void {
     if (this.closed) return;
     if (this.#replaying) {
-      this.#held.push(...events);
+      for (const m of messages) this.#held.push(m);
       if (this.#held.length > this.queueSize) this.reset('slow_consumer');
       return;
     }
-    this.replayed(events);
+    this.replayed(messages);
   }
 
   /** Resolves once `n` more events fit in the queue (or the subscriber is closed). */
@@ -214,7 +217,8 @@ class Subscriber<T extends { id: number }> implements HubSubscription<T> {
     this.#finish();
   }
 
-  #push(event: T): void {
+  #push(message: EventMessage<T>): void {
+    const event = message.event;
     if (this.closed || event.id <= this.#lastId) return;
     this.#lastId = event.id;
     if (this.filter && !this.filter(event)) return;
@@ -222,7 +226,7 @@ class Subscriber<T extends { id: number }> implements HubSubscription<T> {
       this.reset('slow_consumer');
       return;
     }
-    this.#queue.push({ type: 'event', event });
+    this.#queue.push(message);
     this.#wake();
   }
 

@@ -1,4 +1,16 @@
-import { type ExpressionBuilder, type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import {
+  type CompiledQuery,
+  createQueryId,
+  type ExpressionBuilder,
+  type Insertable,
+  isOperationNodeSource,
+  type Kysely,
+  RawNode,
+  type RootOperationNode,
+  type Selectable,
+  sql,
+  ValueNode,
+} from 'kysely';
 import { z } from 'zod';
 import type { ActivityEvent, ActivityEventInput, ActivityListQuery, ActivityStore } from '../activity.js';
 import { encodeCappedJson, readBool, readNumber, readOptBool, readOptNumber, readTime } from '../codec.js';
@@ -75,10 +87,76 @@ function toEvent(row: Selectable<ActivityEventsTable>, json: (v: unknown) => Jso
   };
 }
 
+/**
+ * The values `rows` bind in a multi-row INSERT, in Kysely's order (row by row, column by column;
+ * a raw SQL value such as `cast(? as text)` binds its own parameters), or `undefined` when a
+ * value is an expression that is not plain raw SQL with values.
+ */
+function insertParameters(rows: readonly Record<string, unknown>[]): unknown[] | undefined {
+  const out: unknown[] = [];
+  for (const row of rows) {
+    for (const key in row) {
+      const value = row[key];
+      if (!isOperationNodeSource(value)) {
+        out.push(value);
+        continue;
+      }
+      const node = value.toOperationNode();
+      if (!RawNode.is(node)) return undefined;
+      for (const p of node.parameters) {
+        if (!ValueNode.is(p)) return undefined;
+        out.push(p.value);
+      }
+    }
+  }
+  return out;
+}
+
+/** Row counts whose compiled INSERT is kept (a batch is cut into at most a few shapes). */
+const INSERT_SHAPES = 16;
+
 /** The Kysely implementation of {@link ActivityStore}. */
 export function createActivityQueries(db: Kysely<Database>, ctx: StoreContext): ActivityStore {
   const opt = (value: boolean | null | undefined) =>
     value === null || value === undefined ? null : ctx.bool(value);
+
+  /**
+   * The INSERT … RETURNING of a batch, compiled once per row count: building and compiling a
+   * 250-row statement costs as much as running it, and its text depends only on the row count.
+   * The first use of each count compiles it with Kysely and checks that {@link insertParameters}
+   * binds exactly what Kysely bound; only then is the text reused (bounded, least recently used
+   * dropped). The text names tables and columns, not a prepared handle: a migration that keeps
+   * them leaves it valid, and the driver's own statement cache re-prepares on schema changes.
+   */
+  const insertShapes = new Map<number, { sql: string; query: RootOperationNode } | null>();
+  async function insertReturningIds(
+    trx: Kysely<Database>,
+    rows: Insertable<ActivityEventsTable>[],
+  ): Promise<Array<{ id: unknown }>> {
+    const shape = insertShapes.get(rows.length);
+    if (shape) {
+      insertShapes.delete(rows.length);
+      insertShapes.set(rows.length, shape);
+      const parameters = insertParameters(rows as Record<string, unknown>[]);
+      if (parameters) {
+        const compiled: CompiledQuery = { ...shape, parameters, queryId: createQueryId() };
+        return (await trx.executeQuery<{ id: unknown }>(compiled)).rows;
+      }
+    }
+    const query = trx.insertInto('activity_events').values(rows).returning('id');
+    if (shape === undefined) {
+      const compiled = query.compile();
+      const parameters = insertParameters(rows as Record<string, unknown>[]);
+      const same =
+        parameters !== undefined &&
+        parameters.length === compiled.parameters.length &&
+        parameters.every((p, i) => p === compiled.parameters[i]);
+      insertShapes.set(rows.length, same ? { sql: compiled.sql, query: compiled.query } : null);
+      if (insertShapes.size > INSERT_SHAPES) insertShapes.delete(insertShapes.keys().next().value as number);
+      return (await trx.executeQuery<{ id: unknown }>(compiled)).rows;
+    }
+    return query.execute();
+  }
 
   function where(eb: ExpressionBuilder<Database, 'activity_events'>, f: ValidFilter | undefined) {
     const parts = [];
@@ -163,11 +241,10 @@ export function createActivityQueries(db: Kysely<Database>, ctx: StoreContext): 
           const ids: number[] = [];
           if (ctx.flavor.supportsReturning) {
             for (const chunk of chunks(encoded, ctx.rowsPerStatement(14))) {
-              const out = await trx
-                .insertInto('activity_events')
-                .values(chunk.map((e) => e.values))
-                .returning('id')
-                .execute();
+              const out = await insertReturningIds(
+                trx,
+                chunk.map((e) => e.values),
+              );
               // One statement takes its ids in row order: sorted ids map back to input order.
               ids.push(...out.map((r) => readNumber(r.id)).sort((a, b) => a - b));
             }
