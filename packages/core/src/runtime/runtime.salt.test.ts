@@ -324,6 +324,14 @@ describe('a salt-api outage', () => {
       expect(poller(down, 'minions.keys').failures).toBeGreaterThan(0);
       expect(poller(down, 'minions.keys').last_error).toMatch(/refused|unavailable|reach/i);
       expect(down.pollers).toHaveLength(5);
+      // The connection made at boot does not count: Salt is reported failed, reads still served.
+      expect(down.salt).toMatchObject({ state: 'failed', last_error_at: expect.any(String) });
+      expect(down.salt.detail).toMatch(/not reachable/);
+      const readyz = await h.api.get('/readyz');
+      expect(readyz).toEqual({
+        status: 200,
+        body: { status: 'degraded', checks: { db: 'ok', salt: 'failed' } },
+      });
     } finally {
       await lab.startApi();
     }
@@ -341,6 +349,60 @@ describe('a salt-api outage', () => {
     const run = await h.api.post('/api/run', { tgt: 'm1', fun: 'test.ping' });
     expect(run.status).toBe(202);
     expect(run.body.minions).toEqual(['m1']);
+    expect((await h.api.get('/readyz')).body).toEqual({
+      status: 'ready',
+      checks: { db: 'ok', salt: 'connected' },
+    });
+  });
+});
+
+describe('jobs run through Halite with the event stream off and the jobs poller at 0', () => {
+  const indexed = async (jid: string): Promise<Json> =>
+    (await h.api.get(`/api/jobs?search=${jid}`)).body.jobs.find((j: Json) => j.jid === jid);
+
+  it('finish in the index with their returns, and a killed job finishes too', async () => {
+    const off = await h.api.put('/api/admin/settings/pollers', {
+      jobs_poll_interval_seconds: 0,
+      event_stream_enabled: false,
+    });
+    expect(off.status).toBe(200);
+
+    const ping = await h.api.post('/api/run', { tgt: 'm1', fun: 'test.ping' });
+    expect(ping.status).toBe(202);
+    const done = await until(
+      async () => {
+        const job = await indexed(ping.body.jid);
+        return job?.status === 'finished' ? job : undefined;
+      },
+      { timeoutMs: 40_000, what: `${ping.body.jid} finished in the index` },
+    );
+    expect(done).toMatchObject({
+      function: 'test.ping',
+      minion_count: 1,
+      returned_count: 1,
+      success_count: 1,
+    });
+
+    const sleep = await h.api.post('/api/run', { tgt: 'm2', fun: 'test.sleep', arg: [120] });
+    expect(sleep.status).toBe(202);
+    const { jid } = sleep.body;
+    await until(
+      async () => {
+        const r = await lab.salt('m2', 'saltutil.running', '--out=json', '--static');
+        return r.stdout.includes(jid);
+      },
+      { timeoutMs: 20_000, what: `${jid} running on m2` },
+    );
+    expect((await indexed(jid)).status).toBe('running');
+    expect((await h.api.post(`/api/jobs/${jid}/kill`)).status).toBe(202);
+    const killed = await until(
+      async () => {
+        const job = await indexed(jid);
+        return job?.status === 'finished' ? job : undefined;
+      },
+      { timeoutMs: 60_000, what: `killed ${jid} finished in the index` },
+    );
+    expect(killed).toMatchObject({ function: 'test.sleep', returned_count: 0, end_time: expect.any(String) });
   });
 });
 
