@@ -333,7 +333,8 @@ export function createMinionQueries(db: Kysely<Database>, ctx: StoreContext): Mi
   /** Of `ids`, those whose row's keys were written after `at` (by a key action). */
   async function changedSince(trx: Transaction<Database>, ids: string[], at: string): Promise<Set<string>> {
     const found = new Set<string>();
-    const keysPerQuery = ctx.flavor.arrayParameters ? 100_000 : ctx.keysPerStatement();
+    // One bind parameter besides the keys: `at`.
+    const keysPerQuery = ctx.flavor.arrayParameters ? 100_000 : ctx.keysPerStatement(1);
     for (const chunk of chunks([...new Set(ids)], keysPerQuery)) {
       const rows = await trx
         .selectFrom('minion_snapshots')
