@@ -9,32 +9,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { HaliteSqliteDialect } from './dialect.js';
 import { sqliteFlavor } from './flavor.js';
+import { cachedPrepare } from './statement-cache.js';
 
 export { sqliteFlavor } from './flavor.js';
-
-/** Statements kept prepared: batched writes repeat the same SQL for every chunk. */
-const STATEMENT_CACHE_SIZE = 100;
-
-/**
- * `prepare` with a small LRU cache of statements by SQL text (Kysely prepares every query
- * afresh; a 250-row insert takes a millisecond to prepare). A statement still iterating is
- * never handed out twice.
- */
-function cachedPrepare(database: BetterSqlite3.Database): (sql: string) => BetterSqlite3.Statement {
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  return (sql) => {
-    const hit = cache.get(sql);
-    if (hit && !hit.busy) {
-      cache.delete(sql);
-      cache.set(sql, hit);
-      return hit;
-    }
-    const statement = database.prepare(sql);
-    cache.set(sql, statement);
-    if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-    return statement;
-  };
-}
 
 /** The longest SQLite's own (event-loop blocking) busy handler may wait per statement. */
 const SYNC_BUSY_WAIT_MS = 20;
