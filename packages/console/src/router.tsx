@@ -31,7 +31,7 @@ const login = createRoute({
   validateSearch: (search: Record<string, unknown>): { next?: string } =>
     typeof search.next === 'string' && search.next.startsWith('/') ? { next: search.next } : {},
   beforeLoad: async ({ context }) => {
-    const me = await context.queryClient.ensureQueryData(meQuery);
+    const me = await context.queryClient.fetchQuery(meQuery);
     if (me) throw redirect({ to: '/' });
   },
   component: lazyRouteComponent(() => import('./features/auth/login-page'), 'LoginPage'),
@@ -42,7 +42,7 @@ const signedIn = createRoute({
   getParentRoute: () => root,
   id: 'signed-in',
   beforeLoad: async ({ context, location }) => {
-    const me = await context.queryClient.ensureQueryData(meQuery);
+    const me = await context.queryClient.fetchQuery(meQuery);
     if (!me) {
       throw redirect({ to: '/login', search: location.href === '/' ? {} : { next: location.href } });
     }
@@ -76,7 +76,7 @@ const shell = createRoute({
   beforeLoad: async ({ context }) => {
     if (context.me.must_change_pw) throw redirect({ to: '/change-password' });
     if (can(context.me.permissions, 'edit:settings:*')) {
-      const status = await context.queryClient.ensureQueryData(setupStatusQuery);
+      const status = await context.queryClient.fetchQuery(setupStatusQuery);
       if (!status.configured) throw redirect({ to: '/setup' });
     }
   },

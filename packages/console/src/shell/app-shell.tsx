@@ -75,6 +75,7 @@ export function AppShell() {
             ).map((item) => (
               <Link key={item.to} to={item.to} activeOptions={{ exact: item.to === '/' }}>
                 {item.label}
+                {item.to === '/keys' && pendingKeys.data ? ' ' : null}
                 {item.to === '/keys' && pendingKeys.data ? (
                   <span className="count" title="Pending keys">
                     {pendingKeys.data}

@@ -177,7 +177,8 @@ export function ActivityPage() {
       {paused ? (
         <div className="state banner tone-warn" role="status">
           Paused. {count(held.length)} new event{held.length === 1 ? '' : 's'} held
-          {heldShown !== held.length ? ` (${count(heldShown)} match the filters)` : ''}; press Pause again to show them.
+          {heldShown !== held.length ? ` (${count(heldShown)} match the filters)` : ''}; press Pause again to
+          show them.
         </div>
       ) : null}
       {history.error ? <ErrorState error={history.error} what="view activity" /> : null}

@@ -120,93 +120,93 @@ function SaltCard({ salt }: { salt: Settings['salt'] }) {
   });
 
   return (
-    <form
-      className="panel"
-      aria-labelledby="salt-title"
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        setMessage(null);
-        save.mutate();
-      }}
-    >
-      <h2 id="salt-title">Salt connection</h2>
-      <div className="field">
-        <label htmlFor="set-url">salt-api URL</label>
-        <input
-          id="set-url"
-          type="url"
-          value={form.url}
-          onChange={(e) => setForm({ ...form, url: e.target.value })}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="set-username">Username</label>
-        <input
-          id="set-username"
-          type="text"
-          autoComplete="off"
-          value={form.username}
-          onChange={(e) => setForm({ ...form, username: e.target.value })}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="set-password">Password</label>
-        <input
-          id="set-password"
-          type="password"
-          autoComplete="new-password"
-          placeholder={salt.password_set ? '•••••• (set)' : ''}
-          value={form.password}
-          onChange={(e) => setForm({ ...form, password: e.target.value })}
-        />
-        <span className="hint">
-          {salt.password_set ? 'Leave blank to keep the saved password.' : 'No password is saved yet.'}
-        </span>
-      </div>
-      <div className="field">
-        <label htmlFor="set-eauth">eauth</label>
-        <select
-          id="set-eauth"
-          value={form.eauth}
-          onChange={(e) => setForm({ ...form, eauth: e.target.value as Eauth })}
-        >
-          {EAUTH_OPTIONS.map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label className="check" htmlFor="set-verify">
+    <section className="panel" aria-labelledby="salt-title">
+      <form
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          setMessage(null);
+          save.mutate();
+        }}
+      >
+        <h2 id="salt-title">Salt connection</h2>
+        <div className="field">
+          <label htmlFor="set-url">salt-api URL</label>
           <input
-            id="set-verify"
-            type="checkbox"
-            checked={form.verify}
-            onChange={(e) => setForm({ ...form, verify: e.target.checked })}
+            id="set-url"
+            type="url"
+            value={form.url}
+            onChange={(e) => setForm({ ...form, url: e.target.value })}
           />
-          Verify TLS
-        </label>
-      </div>
-      {result ? (
-        <div className={result.ok ? 'success' : 'alert'} role="status">
-          {describeTest(result)}
         </div>
-      ) : null}
-      {message ? (
-        <div className={message.ok ? 'success' : 'alert'} role={message.ok ? 'status' : 'alert'}>
-          {message.text}
+        <div className="field">
+          <label htmlFor="set-username">Username</label>
+          <input
+            id="set-username"
+            type="text"
+            autoComplete="off"
+            value={form.username}
+            onChange={(e) => setForm({ ...form, username: e.target.value })}
+          />
         </div>
-      ) : null}
-      <div className="actions">
-        <button type="button" onClick={() => test.mutate()} disabled={test.isPending}>
-          {test.isPending ? 'Testing…' : 'Test connection'}
-        </button>
-        <button type="submit" className="primary" disabled={save.isPending}>
-          Save Salt settings
-        </button>
-      </div>
-    </form>
+        <div className="field">
+          <label htmlFor="set-password">Password</label>
+          <input
+            id="set-password"
+            type="password"
+            autoComplete="new-password"
+            placeholder={salt.password_set ? '•••••• (set)' : ''}
+            value={form.password}
+            onChange={(e) => setForm({ ...form, password: e.target.value })}
+          />
+          <span className="hint">
+            {salt.password_set ? 'Leave blank to keep the saved password.' : 'No password is saved yet.'}
+          </span>
+        </div>
+        <div className="field">
+          <label htmlFor="set-eauth">eauth</label>
+          <select
+            id="set-eauth"
+            value={form.eauth}
+            onChange={(e) => setForm({ ...form, eauth: e.target.value as Eauth })}
+          >
+            {EAUTH_OPTIONS.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label className="check" htmlFor="set-verify">
+            <input
+              id="set-verify"
+              type="checkbox"
+              checked={form.verify}
+              onChange={(e) => setForm({ ...form, verify: e.target.checked })}
+            />
+            Verify TLS
+          </label>
+        </div>
+        {result ? (
+          <div className={result.ok ? 'success' : 'alert'} role="status">
+            {describeTest(result)}
+          </div>
+        ) : null}
+        {message ? (
+          <div className={message.ok ? 'success' : 'alert'} role={message.ok ? 'status' : 'alert'}>
+            {message.text}
+          </div>
+        ) : null}
+        <div className="actions">
+          <button type="button" onClick={() => test.mutate()} disabled={test.isPending}>
+            {test.isPending ? 'Testing…' : 'Test connection'}
+          </button>
+          <button type="submit" className="primary" disabled={save.isPending}>
+            Save Salt settings
+          </button>
+        </div>
+      </form>
+    </section>
   );
 }
 
@@ -261,43 +261,43 @@ function PollersCard({ pollers }: { pollers: Pollers }) {
       setMessage({ ok: false, text: [errorMessage(error), ...inputIssues(error)].join(' ') }),
   });
   return (
-    <form
-      className="panel"
-      aria-labelledby="pollers-title"
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        setMessage(null);
-        save.mutate();
-      }}
-    >
-      <h2 id="pollers-title">Pollers</h2>
-      <div
-        className="grid cols-2"
-        style={{ gap: '0 12px', gridTemplateColumns: 'repeat(auto-fit, minmax(180px, 1fr))' }}
+    <section className="panel" aria-labelledby="pollers-title">
+      <form
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          setMessage(null);
+          save.mutate();
+        }}
       >
-        {POLLER_FIELDS.map(({ key, label, hint }) => (
-          <div className="field" key={key}>
-            <label htmlFor={`poller-${key}`}>{label}</label>
-            <input
-              id={`poller-${key}`}
-              type="number"
-              min={0}
-              value={form[key] ?? ''}
-              onChange={(e) => setForm({ ...form, [key]: e.target.value })}
-            />
-            <span className="hint">{hint}</span>
-          </div>
-        ))}
-      </div>
-      {message ? (
-        <div className={message.ok ? 'success' : 'alert'} role={message.ok ? 'status' : 'alert'}>
-          {message.text}
+        <h2 id="pollers-title">Pollers</h2>
+        <div
+          className="grid cols-2"
+          style={{ gap: '0 12px', gridTemplateColumns: 'repeat(auto-fit, minmax(180px, 1fr))' }}
+        >
+          {POLLER_FIELDS.map(({ key, label, hint }) => (
+            <div className="field" key={key}>
+              <label htmlFor={`poller-${key}`}>{label}</label>
+              <input
+                id={`poller-${key}`}
+                type="number"
+                min={0}
+                value={form[key] ?? ''}
+                onChange={(e) => setForm({ ...form, [key]: e.target.value })}
+              />
+              <span className="hint">{hint}</span>
+            </div>
+          ))}
         </div>
-      ) : null}
-      <button type="submit" className="primary" disabled={save.isPending}>
-        Save poller settings
-      </button>
-    </form>
+        {message ? (
+          <div className={message.ok ? 'success' : 'alert'} role={message.ok ? 'status' : 'alert'}>
+            {message.text}
+          </div>
+        ) : null}
+        <button type="submit" className="primary" disabled={save.isPending}>
+          Save poller settings
+        </button>
+      </form>
+    </section>
   );
 }
 
@@ -325,50 +325,50 @@ function EventStreamCard({ pollers }: { pollers: Pollers }) {
       setMessage({ ok: false, text: [errorMessage(error), ...inputIssues(error)].join(' ') }),
   });
   return (
-    <form
-      className="panel"
-      aria-labelledby="stream-title"
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        setMessage(null);
-        save.mutate();
-      }}
-    >
-      <h2 id="stream-title">Event stream</h2>
-      <p className="muted" style={{ marginTop: 0 }}>
-        Follows salt-api's event bus into the activity feed and pushes it to every open console.
-      </p>
-      <div className="field">
-        <label className="check" htmlFor="stream-enabled">
-          <input
-            id="stream-enabled"
-            type="checkbox"
-            checked={enabled}
-            onChange={(e) => setEnabled(e.target.checked)}
-          />
-          Follow the Salt event stream
-        </label>
-      </div>
-      <div className="field" style={{ maxWidth: 200 }}>
-        <label htmlFor="stream-retention">Keep events (days)</label>
-        <input
-          id="stream-retention"
-          type="number"
-          min={1}
-          max={365}
-          value={retention}
-          onChange={(e) => setRetention(e.target.value)}
-        />
-      </div>
-      {message ? (
-        <div className={message.ok ? 'success' : 'alert'} role={message.ok ? 'status' : 'alert'}>
-          {message.text}
+    <section className="panel" aria-labelledby="stream-title">
+      <form
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          setMessage(null);
+          save.mutate();
+        }}
+      >
+        <h2 id="stream-title">Event stream</h2>
+        <p className="muted" style={{ marginTop: 0 }}>
+          Follows salt-api's event bus into the activity feed and pushes it to every open console.
+        </p>
+        <div className="field">
+          <label className="check" htmlFor="stream-enabled">
+            <input
+              id="stream-enabled"
+              type="checkbox"
+              checked={enabled}
+              onChange={(e) => setEnabled(e.target.checked)}
+            />
+            Follow the Salt event stream
+          </label>
         </div>
-      ) : null}
-      <button type="submit" className="primary" disabled={save.isPending}>
-        Save event stream settings
-      </button>
-    </form>
+        <div className="field" style={{ maxWidth: 200 }}>
+          <label htmlFor="stream-retention">Keep events (days)</label>
+          <input
+            id="stream-retention"
+            type="number"
+            min={1}
+            max={365}
+            value={retention}
+            onChange={(e) => setRetention(e.target.value)}
+          />
+        </div>
+        {message ? (
+          <div className={message.ok ? 'success' : 'alert'} role={message.ok ? 'status' : 'alert'}>
+            {message.text}
+          </div>
+        ) : null}
+        <button type="submit" className="primary" disabled={save.isPending}>
+          Save event stream settings
+        </button>
+      </form>
+    </section>
   );
 }
 

@@ -61,6 +61,7 @@ export function SetupPage() {
     setError(null);
     try {
       await unwrap(api.PUT('/api/admin/settings/salt', { body: form }));
+      // Everything read so far was read without Salt; the guard re-reads the setup status.
       await queryClient.invalidateQueries();
       await navigate({ to: '/' });
     } catch (caught) {
