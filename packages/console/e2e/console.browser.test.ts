@@ -89,11 +89,6 @@ describe('the web console against a real Salt', () => {
   it('tests the salt-api connection on first run, then saves it', async () => {
     const { page } = admin;
     const { lab } = stack;
-    // Short poller intervals and the event stream on, so Salt's changes show within seconds.
-    const api = new ApiSession(stack.url);
-    await api.adopt(admin.context);
-    await api.ok('PUT', '/api/admin/settings/pollers', FAST_POLLERS);
-
     const save = page.getByRole('button', { name: 'Save & continue' });
     await page.getByLabel('salt-api URL').fill(lab.url);
     await page.getByLabel('Username').fill(lab.username);
@@ -107,17 +102,39 @@ describe('the web console against a real Salt', () => {
     expect(await save.isEnabled()).toBe(true);
     await save.click();
     await page.waitForURL((url) => !url.pathname.startsWith('/setup'));
+    const api = new ApiSession(stack.url);
+    await api.adopt(admin.context);
     expect(await api.ok('GET', '/api/admin/settings/status')).toMatchObject({ configured: true });
     await nav(page).waitFor();
   });
 
-  it('shows the settings with the event stream on', async () => {
-    await open(admin.page, 'Settings');
+  it('sets short poller intervals and turns the event stream on in Settings', async () => {
+    const { page } = admin;
+    await open(page, 'Settings');
+    // Short intervals, so Salt's changes show within seconds.
+    const pollers = page.getByRole('region', { name: 'Pollers' });
+    await pollers.getByLabel('Keys every (s)').fill(String(FAST_POLLERS.minion_state_keys_interval_seconds));
+    await pollers
+      .getByLabel('Presence every (s)')
+      .fill(String(FAST_POLLERS.minion_state_presence_interval_seconds));
+    await pollers
+      .getByLabel('Grains every (s)')
+      .fill(String(FAST_POLLERS.minion_state_grains_interval_seconds));
+    await pollers
+      .getByLabel('First pass after (s)')
+      .fill(String(FAST_POLLERS.minion_state_initial_delay_seconds));
+    await pollers.getByLabel('Jobs every (s)').fill(String(FAST_POLLERS.jobs_poll_interval_seconds));
+    await pollers.getByRole('button', { name: 'Save poller settings' }).click();
+    const stream = page.getByRole('region', { name: 'Event stream' });
+    await stream.getByLabel('Follow the Salt event stream').check();
+    await stream.getByRole('button', { name: 'Save event stream settings' }).click();
+
     const api = new ApiSession(stack.url);
     await api.adopt(admin.context);
-    expect(await api.ok('GET', '/api/admin/settings')).toMatchObject({
-      pollers: { event_stream_enabled: true },
-    });
+    const { event_stream_enabled: _, ...intervals } = FAST_POLLERS;
+    await expect
+      .poll(async () => ((await api.ok('GET', '/api/admin/settings')) as { pollers: object }).pollers)
+      .toMatchObject({ ...intervals, event_stream_enabled: true });
   });
 
   it('lists the minions Salt knows, and finds one by search', async () => {
