@@ -78,6 +78,21 @@ describe('sseResponse', () => {
     expect(await chunks(sseResponse(source()))).toEqual(expected);
   });
 
+  it('reuses the chunk of a run only for exactly the same messages', async () => {
+    const [a, b, c, x] = [1, 2, 3, 9].map((id): SseMessage => ({ id, data: id }));
+    const text = (run: SseMessage[]) =>
+      readAll(
+        sseResponse(
+          (async function* () {
+            yield run;
+          })(),
+        ),
+      );
+    expect(await text([a, b, c] as SseMessage[])).toContain('id: 1\ndata: 1\n\nid: 2\ndata: 2\n\nid: 3');
+    expect(await text([a, x, c] as SseMessage[])).toContain('id: 1\ndata: 1\n\nid: 9\ndata: 9\n\nid: 3');
+    expect(await text([a, b] as SseMessage[])).toBe(': connected\n\nid: 1\ndata: 1\n\nid: 2\ndata: 2\n\n');
+  });
+
   it('sends a keepalive comment every keepaliveMs while the source is quiet', async () => {
     let release!: () => void;
     const quiet = new Promise<void>((resolve) => {

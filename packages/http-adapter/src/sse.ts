@@ -38,7 +38,7 @@ function bytesOf(message: SseMessage): Uint8Array {
   return bytes;
 }
 
-/** Several messages as one chunk: a copy of their cached bytes, end to end. */
+/** Several messages as one chunk: their cached bytes, end to end. */
 function concatBytes(messages: readonly SseMessage[]): Uint8Array {
   const parts = messages.map(bytesOf);
   let size = 0;
@@ -53,9 +53,27 @@ function concatBytes(messages: readonly SseMessage[]): Uint8Array {
 }
 
 /**
+ * The last chunk built for a run of messages, by the run's first message: streams that send the
+ * same run (every subscriber of one published batch) share one chunk instead of copying it.
+ */
+const runs = new WeakMap<SseMessage, { messages: readonly SseMessage[]; bytes: Uint8Array }>();
+function chunkOf(messages: readonly SseMessage[]): Uint8Array {
+  const first = messages[0];
+  if (first === undefined) return new Uint8Array(0);
+  if (messages.length === 1) return bytesOf(first);
+  const hit = runs.get(first);
+  if (hit && hit.messages.length === messages.length && hit.messages.every((m, i) => m === messages[i]))
+    return hit.bytes;
+  const bytes = concatBytes(messages);
+  runs.set(first, { messages: [...messages], bytes });
+  return bytes;
+}
+
+/**
  * Streams `source` as `text/event-stream`. An array from the source is sent as one chunk (one
- * socket write for a burst of events); a message object is formatted once and its text reused,
- * so yield the same object to many streams rather than a copy, and do not change it after. The
+ * socket write for a burst of events). A message object is encoded once and its bytes reused
+ * (as is the chunk of a run of messages that several streams send), so yield the same objects
+ * to many streams rather than copies, and do not change a message after yielding it. The
  * response is built for proxies and compression
  * middleware that would otherwise buffer it (`Cache-Control: no-cache, no-transform`,
  * `X-Accel-Buffering: no`), starts with a comment so the headers go out at once, sends a
@@ -130,8 +148,8 @@ export function sseResponse(
           if (finished) return;
           if (next.done) return finish(true);
           const value = next.value;
-          // A fresh chunk each time: the cached bytes are shared by every stream.
-          const chunk = concatBytes(
+          // Chunks may be shared by many streams: nothing downstream writes into them.
+          const chunk = chunkOf(
             Array.isArray(value) ? (value as readonly SseMessage[]) : [value as SseMessage],
           );
           if (chunk.byteLength > 0) return controller.enqueue(chunk);
