@@ -33,6 +33,11 @@ beforeEach(async () => {
       await held;
       return wheelReturn('key.list_all', snapshot);
     }
+    if (chunk.fun === 'key.delete') {
+      BUCKETS.minions = [];
+      BUCKETS.minions_pre = [];
+      return wheelReturn('key.delete', { minions_pre: ['web-01'] });
+    }
     if (chunk.fun === 'key.accept') {
       BUCKETS.minions = ['web-01'];
       BUCKETS.minions_pre = [];
@@ -86,5 +91,16 @@ describe('a key action racing a keys poll already in flight', () => {
     gates[1]?.();
     await expect.poll(() => keysPoll()?.runs ?? 0, { timeout: 10_000 }).toBe(2);
     expect((await t.store.minions.get('web-01'))?.keyStatus).toBe('accepted');
+  });
+  it('a key deleted meanwhile is not brought back by the list the poll fetched before', async () => {
+    t.halite.runtime.triggerPollers(['minions.keys']);
+    await requests[0];
+    expect((await t.request('DELETE', '/api/keys/web-01')).status).toBe(204);
+    expect(await t.store.minions.get('web-01')).toBeUndefined();
+    gates[0]?.();
+    await expect.poll(() => keysPoll()?.runs ?? 0, { timeout: 10_000 }).toBe(1);
+    expect(keysPoll()?.last_outcome).toBe('ok');
+    await requests[1];
+    expect(await t.store.minions.get('web-01')).toBeUndefined();
   });
 });

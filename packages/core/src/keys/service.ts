@@ -89,6 +89,7 @@ export class KeyService {
     // Stamped as a keys refresh: a keys poll whose list was fetched before now leaves it alone.
     const keysRefreshedAt = this.#now().toISOString();
     if (action === 'delete') {
+      this.#runtime.keyDeletes.record(keyId, new Date(keysRefreshedAt));
       await this.#store.minions.reconcile({ delete: [keyId] });
     } else {
       const keyStatus: KeyStatus = action === 'accept' ? 'accepted' : 'rejected';

@@ -19,6 +19,8 @@ export async function ingestKeys(ctx: IngestContext): Promise<ReconcileResult> {
   const fetchedAt = ctx.now().toISOString();
   const keys = await ctx.salt.wheelCall('key.list_all', {}, { schema: KeyLists, signal: ctx.signal });
   const changes = reconcileKeys(keys, await loadDigests(ctx.store), ctx.now().toISOString());
+  const deleted = ctx.keyDeletes?.since(fetchedAt);
+  if (deleted?.size) changes.insert = changes.insert.filter((m) => !deleted.has(m.minionId));
   const result = await ctx.store.minions.reconcile({ ...changes, fetchedAt });
   ctx.logger.debug('minion keys ingested', { ...result });
   return result;

@@ -13,7 +13,7 @@ import type { SettingsCipher } from '../settings/crypto.js';
 import type { ActivityEvent } from '../store/activity.js';
 import type { AppSettings } from '../store/settings.js';
 import type { Store } from '../store/store.js';
-import type { IngestContext } from './ingest-context.js';
+import { type IngestContext, RecentKeyDeletes } from './ingest-context.js';
 import { PeriodicTask, type PeriodicTaskStatus } from './periodic-task.js';
 
 /** Names of the background tasks the runtime runs. */
@@ -94,6 +94,8 @@ interface Running {
  * ```
  */
 export class RuntimeConfig {
+  /** Keys deleted through Halite lately (the keys pass leaves them out of a list fetched before). */
+  readonly keyDeletes = new RecentKeyDeletes();
   readonly #o: RuntimeConfigOptions;
   readonly #logger: Logger;
   readonly #now: () => Date;
@@ -283,6 +285,7 @@ export class RuntimeConfig {
       signal,
       logger: this.#logger,
       now: this.#now,
+      keyDeletes: this.keyDeletes,
     });
     const delay = s.minionInitialDelaySeconds * 1000;
     const task = (
