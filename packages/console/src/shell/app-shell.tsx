@@ -29,7 +29,9 @@ export function AppShell() {
   useEffect(() => {
     onUnauthorized(() => {
       queryClient.setQueryData(meQuery.queryKey, null);
-      void navigate({ to: '/login', search: { next: window.location.pathname } });
+      const here = window.location.pathname;
+      if (here === '/login') return;
+      void navigate({ to: '/login', search: { next: here } });
     });
   }, [queryClient, navigate]);
 
@@ -148,9 +150,11 @@ function UserMenu({ name }: { name: string }) {
         onClick={async () => {
           setBusy(true);
           await api.POST('/api/auth/logout').catch(() => undefined);
-          queryClient.clear();
+          // Signed out first (every permission-gated query stops), then leave, then forget
+          // what this user's session had read.
           queryClient.setQueryData(meQuery.queryKey, null);
           await navigate({ to: '/login' });
+          queryClient.clear();
         }}
       >
         Sign out

@@ -63,6 +63,8 @@ export function MinionsPage() {
     getScrollElement: () => scrollRef.current,
     estimateSize: () => 36,
     overscan: 10,
+    // Let React batch scroll updates instead of rendering synchronously on every scroll event.
+    useFlushSync: false,
   });
   const items = virtualizer.getVirtualItems();
   const firstPage = Math.floor((items[0]?.index ?? 0) / MINION_PAGE_SIZE);
