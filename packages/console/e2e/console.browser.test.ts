@@ -6,7 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ADMIN_PASSWORD,
   ApiSession,
@@ -33,10 +33,18 @@ afterAll(async () => {
   await stack?.close();
 });
 
+/** The first step that failed: the steps build on each other, so the rest are skipped. */
+let failedStep: string | undefined;
+beforeEach(({ skip }) => {
+  if (failedStep) skip(`skipped: an earlier step failed (${failedStep})`);
+});
+
 // A failed step leaves what the admin's page showed: its URL and text in the log (CI keeps
 // only the log) and a screenshot in the temp dir.
 afterEach(async ({ task }) => {
-  if (task.result?.state !== 'fail' || !admin) return;
+  if (task.result?.state !== 'fail') return;
+  failedStep ??= task.name;
+  if (!admin) return;
   const { page } = admin;
   const file = path.join(os.tmpdir(), `halite-browser-failure-${Date.now()}.png`);
   await page.screenshot({ path: file }).catch(() => undefined);

@@ -5,7 +5,7 @@
  * One of each per run; {@link Stack.close} stops all three.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,6 +39,9 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** Where the browser lane's Salt labs live (short: Unix socket paths are limited). */
+const LAB_PARENT = '/tmp/hb';
 
 type ServerLogger = Parameters<typeof startServer>[1];
 
@@ -139,8 +142,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     started.length = 0;
   };
   try {
+    // A parent of its own: the Salt lane, which may run at the same time, checks that no lab
+    // process under /tmp/hl-* outlives its tests.
+    await mkdir(LAB_PARENT, { recursive: true });
     const [lab, browser] = await Promise.all([
-      startSaltLab({ minions: ['m1', 'm2', 'm3'], pending: ['p1'], log }),
+      startSaltLab({ minions: ['m1', 'm2', 'm3'], pending: ['p1'], log, parentDir: LAB_PARENT }),
       chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
     ]);
     started.push(
