@@ -217,6 +217,24 @@ describe('the web console against a real Salt', () => {
     }
   });
 
+  it('holds new events while Activity is paused, and shows them on resume', async () => {
+    const { page } = admin;
+    const rowsOf = (id: string) =>
+      page.locator('[data-testid="activity-row"]').filter({ has: page.locator(`a[href$="/jobs/${id}"]`) });
+    const pause = page.getByRole('button', { name: 'Pause' });
+    await pause.click();
+    await expect.poll(() => pause.getAttribute('aria-pressed')).toBe('true');
+    // A job from Salt's own CLI: the console learns of it from the event stream only.
+    const cli = await stack.lab.salt('--async', 'm1', 'test.ping');
+    const cliJid = (cli.stdout.match(/\d{20}/) ?? [''])[0];
+    expect(cliJid, cli.stdout + cli.stderr).toMatch(/^\d{20}$/);
+    await page.getByText(/new events? held/).waitFor({ timeout: SALT_SLA });
+    expect(await rowsOf(cliJid).count()).toBe(0);
+    await pause.click();
+    await expect.poll(() => pause.getAttribute('aria-pressed')).toBe('false');
+    await rowsOf(cliJid).first().waitFor({ timeout: SALT_SLA });
+  });
+
   it('keeps a viewer from running anything', async () => {
     const api = new ApiSession(stack.url);
     await api.adopt(admin.context);
