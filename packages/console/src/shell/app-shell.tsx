@@ -35,6 +35,22 @@ export function AppShell() {
     });
   }, [queryClient, navigate]);
 
+  // "/" jumps to the page's search box, as in most consoles; not while typing elsewhere.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== '/' || event.metaKey || event.ctrlKey || event.altKey) return;
+      const target = event.target as HTMLElement | null;
+      if (target?.closest('input, textarea, select, [contenteditable="true"], dialog[open]')) return;
+      const search = document.querySelector<HTMLInputElement>('#main input[type="search"]');
+      if (!search) return;
+      event.preventDefault();
+      search.focus();
+      search.select();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
   // Close the phone menu after navigating.
   useEffect(() => setMenuOpen(false), [pathname]);
 
