@@ -5,7 +5,7 @@
  *
  *   pnpm screenshots
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContextOptions, Page } from 'playwright-core';
@@ -51,8 +51,9 @@ async function signIn(page: Page): Promise<void> {
 }
 
 async function run(stack: Stack): Promise<void> {
-  await rm(OUT, { recursive: true, force: true });
   await mkdir(OUT, { recursive: true });
+  // Pages that were renamed or dropped leave no stale picture behind; the README stays.
+  for (const file of await readdir(OUT)) if (file.endsWith('.png')) await rm(path.join(OUT, file));
 
   const visitor = await stack.newPage(LAPTOP);
   await visitor.page.goto('/login');
