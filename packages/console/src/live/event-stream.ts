@@ -5,6 +5,23 @@ import { type ActivityEvent, parseActivityEvent, staleRoots } from './activity-e
 export type StreamState = 'connecting' | 'open' | 'retrying' | 'unavailable';
 
 type EventListener = (event: ActivityEvent) => void;
+
+/** What {@link LiveEvents} needs of an `EventSource` (tests hand in their own). */
+export interface EventSourceLike {
+  readonly readyState: number;
+  onopen: ((event: Event) => void) | null;
+  onmessage: ((event: MessageEvent<string>) => void) | null;
+  onerror: ((event: Event) => void) | null;
+  close(): void;
+}
+
+/** `EventSource.CONNECTING`: the source is reconnecting by itself. */
+const CONNECTING = 0;
+
+/** Opens the stream; the browser's `EventSource` unless a test gives another. */
+export type OpenStream = (url: string) => EventSourceLike;
+
+const openEventSource: OpenStream = (url) => new EventSource(url, { withCredentials: true });
 type StateListener = (state: StreamState) => void;
 
 /** Invalidations of one query root are coalesced to at most one per this many ms. */
@@ -22,14 +39,17 @@ export class LiveEvents {
   readonly #listeners = new Set<EventListener>();
   readonly #stateListeners = new Set<StateListener>();
   readonly #pending = new Map<string, ReturnType<typeof setTimeout>>();
-  #source: EventSource | null = null;
+  #source: EventSourceLike | null = null;
   #retry: ReturnType<typeof setTimeout> | null = null;
   #backoffMs = 2_000;
   #lastId = 0;
   #state: StreamState = 'connecting';
 
-  constructor(queryClient: QueryClient) {
+  readonly #openStream: OpenStream;
+
+  constructor(queryClient: QueryClient, openStream: OpenStream = openEventSource) {
     this.#queryClient = queryClient;
+    this.#openStream = openStream;
   }
 
   /** Opens the connection (idempotent). */
@@ -73,7 +93,7 @@ export class LiveEvents {
 
   #open(): void {
     this.#retry = null;
-    const source = new EventSource('/api/activity/stream', { withCredentials: true });
+    const source = this.#openStream('/api/activity/stream');
     this.#source = source;
     source.onopen = () => {
       this.#backoffMs = 2_000;
@@ -88,7 +108,7 @@ export class LiveEvents {
       for (const listener of this.#listeners) listener(event);
     };
     source.onerror = () => {
-      if (source.readyState === EventSource.CONNECTING) {
+      if (source.readyState === CONNECTING) {
         this.#setState('retrying');
         return;
       }

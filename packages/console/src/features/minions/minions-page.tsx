@@ -19,12 +19,12 @@ import { parseMinionSearch } from './minion-search';
 const STATUSES: readonly MinionStatus[] = ['online', 'offline', 'pending', 'rejected', 'denied'];
 type Sort = NonNullable<MinionsQuery['sort']>;
 
-/** Columns: header, server sort key, cell. */
+/** Columns: header, server sort key, cell; `wide` ones hide on a phone. */
 const COLUMNS: { label: string; sort?: Sort; cell: (m: MinionRow) => React.ReactNode; wide?: boolean }[] = [
   { label: 'Minion', sort: 'id', cell: (m) => <span className="mono">{m.id}</span> },
   { label: 'Status', cell: (m) => <StatusBadge status={m.status} /> },
   { label: 'IP', sort: 'ip', cell: (m) => <span className="mono">{m.ip ?? '—'}</span> },
-  { label: 'OS', sort: 'os', cell: (m) => [m.os, m.osrelease].filter(Boolean).join(' ') || '—' },
+  { label: 'OS', sort: 'os', cell: (m) => [m.os, m.osrelease].filter(Boolean).join(' ') || '—', wide: true },
   { label: 'Salt', sort: 'saltversion', cell: (m) => m.saltversion ?? '—', wide: true },
   { label: 'CPU / RAM', cell: (m) => `${m.num_cpus ?? '—'} / ${memory(m.mem_total)}`, wide: true },
   { label: 'Last seen', sort: 'last_seen', cell: (m) => timeAgo(m.last_seen_at), wide: true },
