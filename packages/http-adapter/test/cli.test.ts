@@ -98,7 +98,10 @@ describe('the halite CLI', { timeout: 30_000 }, () => {
     expect(run.stderr()).toContain('HALITE_PORT');
   });
 
-  it('create-user creates a user with roles who can log in, and refuses a duplicate', async () => {
+  // Three CLI runs, one with a real scrypt: slow when the machine is busy.
+  it('create-user creates a user with roles who can log in, and refuses a duplicate', {
+    timeout: 75_000,
+  }, async () => {
     const database = join(dir, 'users.sqlite');
     const env = { HALITE_DATABASE_URL: database, HALITE_NEW_USER_PASSWORD: 'ops-password-1' };
     const run = runCli(['create-user', 'ops', '--role', 'operator', '--role', 'viewer'], env);
