@@ -1,4 +1,5 @@
 import { Link } from '@tanstack/react-router';
+import { memo } from 'react';
 import type { ActivityEvent } from '../../live/activity-event';
 import { dateTime, duration, timeOfDay } from '../../ui/format';
 import { StatusBadge } from '../../ui/status';
@@ -10,8 +11,11 @@ const CATEGORY_TONE: Record<ActivityEvent['category'], string> = {
   minion: 'tone-ok',
 };
 
-/** One event of the feed: time, type, summary, outcome and who/what. */
-export function ActivityRow({ event }: { event: ActivityEvent }) {
+/**
+ * One event of the feed: time, type, summary, outcome and who/what. Memoized: a busy stream
+ * prepends rows many times a second and the rows below stay as they are.
+ */
+export const ActivityRow = memo(function ActivityRow({ event }: { event: ActivityEvent }) {
   const outcome = outcomeOf(event);
   return (
     <div className="feed-row" data-testid="activity-row" data-type={event.event_type} data-id={event.id}>
@@ -46,4 +50,4 @@ export function ActivityRow({ event }: { event: ActivityEvent }) {
       </span>
     </div>
   );
-}
+});

@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { api, errorMessage, inputIssues, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { canSome } from '../../auth/permissions';
@@ -53,6 +53,9 @@ const COMMON_FUNCTIONS = [
   'status.uptime',
   'network.interfaces',
 ];
+
+/** Returns shown here; the job's page pages through the rest. */
+const SHOWN_RESULTS = 200;
 
 /** How long the page keeps polling a job for returns that the stream did not bring. */
 const POLL_FOR_MS = 5 * 60_000;
@@ -220,16 +223,32 @@ interface LiveReturn {
 
 /** The dispatched job: its jid and one entry per minion as it returns. */
 function RunResults({ started, fun }: { started: Started; fun: string }) {
-  const [streamed, setStreamed] = useState<Map<string, LiveReturn>>(() => new Map());
+  // Returns from the stream, kept in a ref (a fleet-wide job brings thousands) and shown at
+  // most once per animation frame.
+  const streamedRef = useRef(new Map<string, LiveReturn>());
+  const [, setVersion] = useState(0);
+  const frame = useRef<number | null>(null);
   const [startedAt] = useState(() => Date.now());
   const onEvent = useCallback(
     (event: ActivityEvent) => {
       if (event.event_type !== 'job.ret' || event.jid !== started.jid || !event.minion_id) return;
-      const minion = event.minion_id;
-      setStreamed((previous) => new Map(previous).set(minion, { success: event.success }));
+      streamedRef.current.set(event.minion_id, { success: event.success });
+      if (frame.current === null) {
+        frame.current = requestAnimationFrame(() => {
+          frame.current = null;
+          setVersion((v) => v + 1);
+        });
+      }
     },
     [started.jid],
   );
+  useEffect(
+    () => () => {
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+    },
+    [],
+  );
+  const streamed = streamedRef.current;
   useLiveEvent(onEvent);
 
   const expected = started.minions.length;
@@ -250,12 +269,14 @@ function RunResults({ started, fun }: { started: Started; fun: string }) {
     retry: 3,
   });
   // A return seen on the stream before the job shows it: fetch again soon.
+  const behind =
+    streamed.size > (detail.data?.results.length ?? 0) && (detail.data?.results.length ?? 0) < 500;
+  const { refetch } = detail;
   useEffect(() => {
-    if (streamed.size > (detail.data?.results.length ?? 0)) {
-      const timer = setTimeout(() => void detail.refetch(), 500);
-      return () => clearTimeout(timer);
-    }
-  }, [streamed, detail]);
+    if (!behind) return;
+    const timer = setTimeout(() => void refetch(), 500);
+    return () => clearTimeout(timer);
+  }, [behind, refetch]);
 
   const results = new Map((detail.data?.results ?? []).map((r) => [r.minion, r]));
   const returned = new Set([...results.keys(), ...streamed.keys()]);
@@ -280,32 +301,44 @@ function RunResults({ started, fun }: { started: Started; fun: string }) {
         ) : null}
       </p>
       {expected === 0 ? <p className="muted">Salt matched no minion.</p> : null}
-      {[...returned].sort().map((minion) => {
-        const result = results.get(minion);
-        const live = streamed.get(minion);
-        return (
-          <article key={minion} className="result-card" data-testid="run-result" data-minion-id={minion}>
-            <header>
-              <strong className="mono">{minion}</strong>
-              {result ? (
-                <ResultBadge success={result.success} retcode={result.retcode} />
-              ) : (
-                <StatusBadge
-                  status={live?.success === false ? 'failed' : 'ok'}
-                  label={live?.success === false ? 'failed' : 'returned'}
-                />
-              )}
-            </header>
-            <div className="body">
-              {result ? (
-                <ReturnValue value={result.return_value} />
-              ) : (
-                <span className="muted">Loading the return…</span>
-              )}
-            </div>
-          </article>
-        );
-      })}
+      {[...returned]
+        .sort()
+        .slice(0, SHOWN_RESULTS)
+        .map((minion) => {
+          const result = results.get(minion);
+          const live = streamed.get(minion);
+          return (
+            <article key={minion} className="result-card" data-testid="run-result" data-minion-id={minion}>
+              <header>
+                <strong className="mono">{minion}</strong>
+                {result ? (
+                  <ResultBadge success={result.success} retcode={result.retcode} />
+                ) : (
+                  <StatusBadge
+                    status={live?.success === false ? 'failed' : 'ok'}
+                    label={live?.success === false ? 'failed' : 'returned'}
+                  />
+                )}
+              </header>
+              <div className="body">
+                {result ? (
+                  <ReturnValue value={result.return_value} />
+                ) : (
+                  <span className="muted">Loading the return…</span>
+                )}
+              </div>
+            </article>
+          );
+        })}
+      {returned.size > SHOWN_RESULTS ? (
+        <p className="muted">
+          Showing {SHOWN_RESULTS} of {returned.size} returns;{' '}
+          <Link to="/jobs/$jid" params={{ jid: started.jid }}>
+            the job's page
+          </Link>{' '}
+          pages through all of them.
+        </p>
+      ) : null}
     </section>
   );
 }
