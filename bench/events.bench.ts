@@ -217,7 +217,10 @@ function sseClients(send: (m: FromClients) => void): (m: ToClients) => void {
   const record = (delay: number) => {
     const b = Math.floor(delay / BUCKET_MS);
     if (b >= BUCKETS) over++;
-    else histogram[Math.max(0, b)]++;
+    else {
+      const i = Math.max(0, b);
+      histogram[i] = (histogram[i] as number) + 1;
+    }
   };
   const publishedAt = (id: number): number | undefined => {
     // Ticks are in ascending id ranges: binary search.
@@ -330,11 +333,12 @@ function sseClients(send: (m: FromClients) => void): (m: ToClients) => void {
 }
 
 if (values['client-worker']) {
-  const send = (m: FromClients) => process.send?.(m);
-  const handle = sseClients((m) => {
-    send(m);
-    if (m.type === 'done') setImmediate(() => process.exit(0));
-  });
+  // Exit only once the last message is handed to the channel: the parent reads it first.
+  const handle = sseClients((m) =>
+    process.send?.(m, undefined, {}, () => {
+      if (m.type === 'done') process.exit(0);
+    }),
+  );
   process.on('message', (m) => handle(m as ToClients));
 }
 
@@ -352,7 +356,8 @@ function startClients(
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   child.on('message', (m) => onMessage(m as FromClients));
-  child.on('exit', (code, signal) => onExit(`SSE client process exited (${signal ?? code})`));
+  // 'close', not 'exit': by then every message the child sent has been emitted.
+  child.on('close', (code, signal) => onExit(`SSE client process exited (${signal ?? code})`));
   return { send: (m) => child.send(m), child };
 }
 
