@@ -29,7 +29,8 @@ const login = createRoute({
   getParentRoute: () => root,
   path: '/login',
   validateSearch: (search: Record<string, unknown>): { next?: string } =>
-    typeof search.next === 'string' && search.next.startsWith('/') ? { next: search.next } : {},
+    // Only a path of this app: `//host` or `/\\host` would leave it.
+    typeof search.next === 'string' && /^\/(?![/\\])/.test(search.next) ? { next: search.next } : {},
   beforeLoad: async ({ context }) => {
     const me = await context.queryClient.fetchQuery(meQuery);
     if (me) throw redirect({ to: '/' });
