@@ -88,6 +88,7 @@ export function JobsPage() {
     if (search.q) out.search = search.q;
     if (search.fun) out.function = [search.fun];
     if (search.user) out.user = [search.user];
+    if (search.minion) out.minion_id = search.minion;
     if (search.status) out.status = search.status;
     if (search.window) {
       // Rounded to the minute so the query key (and cache) stays put while the page is open.
@@ -157,6 +158,13 @@ export function JobsPage() {
           value={search.user}
           placeholder="admin"
           onChange={(user) => setFilter({ user })}
+        />
+        <TextFilter
+          id="jobs-minion"
+          label="Minion"
+          value={search.minion}
+          placeholder="web-01"
+          onChange={(minion) => setFilter({ minion })}
         />
         <div className="field">
           <label htmlFor="jobs-window">Started</label>

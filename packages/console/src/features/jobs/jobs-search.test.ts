@@ -4,11 +4,20 @@ import { jobsSearch } from './jobs-search';
 describe('jobsSearch', () => {
   it('keeps the known filters', () => {
     expect(
-      jobsSearch({ q: ' web ', fun: 'state.apply', user: 'alice', status: 'running', window: '24', page: 2 }),
+      jobsSearch({
+        q: ' web ',
+        fun: 'state.apply',
+        user: 'alice',
+        minion: 'web-01',
+        status: 'running',
+        window: '24',
+        page: 2,
+      }),
     ).toEqual({
       q: 'web',
       fun: 'state.apply',
       user: 'alice',
+      minion: 'web-01',
       status: 'running',
       window: 24,
       page: 2,

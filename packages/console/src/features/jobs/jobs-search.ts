@@ -6,6 +6,8 @@ export interface JobsSearch {
   fun?: string;
   /** Exact user. */
   user?: string;
+  /** Jobs this minion returned for. */
+  minion?: string;
   status?: 'running' | 'finished';
   /** Started within the last this many hours. */
   window?: number;
@@ -33,6 +35,8 @@ export function jobsSearch(search: Record<string, unknown>): JobsSearch {
   if (fun) out.fun = fun;
   const user = text(search.user);
   if (user) out.user = user;
+  const minion = text(search.minion);
+  if (minion) out.minion = minion;
   if (search.status === 'running' || search.status === 'finished') out.status = search.status;
   const window = whole(search.window);
   if (window && (WINDOWS as readonly number[]).includes(window)) out.window = window;

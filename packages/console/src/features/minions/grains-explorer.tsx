@@ -51,7 +51,7 @@ function Value({ value, needle }: { value: unknown; needle: string }): ReactNode
             <span className="k">
               <Highlight text={k} needle={needle} />
             </span>
-            : <Value value={v} needle={needle} />
+            : <Value value={v} needle={k.toLowerCase().includes(needle) ? '' : needle} />
           </li>
         ))}
       </ul>
@@ -59,7 +59,7 @@ function Value({ value, needle }: { value: unknown; needle: string }): ReactNode
   );
 }
 
-/** The minion's grains as a tree, filtered by key or value. */
+/** The minion's grains as a tree, filtered by key or value (a matching key shows all below it). */
 export function GrainsExplorer({ grains }: { grains: Record<string, unknown> }) {
   const [filter, setFilter] = useState('');
   const needle = filter.trim().toLowerCase();
@@ -90,7 +90,7 @@ export function GrainsExplorer({ grains }: { grains: Record<string, unknown> }) 
               <span className="k">
                 <Highlight text={k} needle={needle} />
               </span>
-              : <Value value={v} needle={needle} />
+              : <Value value={v} needle={k.toLowerCase().includes(needle) ? '' : needle} />
             </li>
           ))}
         </ul>

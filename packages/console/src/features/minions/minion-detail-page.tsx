@@ -83,7 +83,13 @@ export function MinionDetailPage() {
             </dl>
           </section>
           <section className="panel" aria-labelledby="recent-jobs">
-            <h2 id="recent-jobs">Recent jobs</h2>
+            <h2 id="recent-jobs" style={{ display: 'flex', alignItems: 'baseline' }}>
+              Recent jobs
+              <span style={{ flex: 1 }} />
+              <Link to="/jobs" search={{ minion: minionId }} style={{ fontSize: 13, fontWeight: 400 }}>
+                All jobs →
+              </Link>
+            </h2>
             {jobs.error ? <ErrorState error={jobs.error} what="view jobs" /> : null}
             {jobs.data && jobs.data.jobs.length === 0 ? (
               <Empty title="No jobs targeted this minion yet" />
