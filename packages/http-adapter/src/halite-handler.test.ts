@@ -70,6 +70,7 @@ describe('createHaliteHandler', () => {
       '/api/jobs/{jid}',
       '/api/jobs/{jid}/kill',
       '/api/run',
+      '/api/salt/functions',
       '/api/activity',
       '/api/activity/stream',
       '/api/admin/settings/status',

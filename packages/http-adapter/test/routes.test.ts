@@ -710,6 +710,7 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
         'GET /api/jobs/{jid}': 'view:job:{jid}',
         'POST /api/jobs/{jid}/kill': 'kill:job:{jid}',
         'POST /api/run': 'execute:salt:{fun}',
+        'GET /api/salt/functions': 'authenticated',
         'GET /api/activity': 'authenticated',
         'GET /api/activity/stream': 'authenticated',
         'GET /api/admin/settings/status': 'authenticated',
