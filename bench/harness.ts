@@ -92,6 +92,9 @@ export async function spawnJsonChild(
     stdio: ['ignore', 'pipe', 'inherit'],
     env,
   });
+  const stop = () => child.kill('SIGTERM');
+  process.once('exit', stop);
+  child.once('exit', () => process.off('exit', stop));
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before it was ready`)));
@@ -139,6 +142,9 @@ export async function spawnServer(
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, HALITE_PORT: '0', HALITE_LOG_LEVEL: 'info', ...env },
   });
+  const stop = () => child.kill('SIGTERM');
+  process.once('exit', stop);
+  child.once('exit', () => process.off('exit', stop));
   const lines = createInterface({ input: child.stdout! });
   const listening = await new Promise<{ url: string; startup_ms: number }>((resolve, reject) => {
     lines.on('line', (line) => {
@@ -166,4 +172,12 @@ export async function spawnServer(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** CPU time (user + system) another process has used so far, in ms, from /proc (Linux, 100 Hz ticks). */
+export function cpuMsOfPid(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }

@@ -35,6 +35,10 @@ export async function spawnSaltSimulator(flags: string[]): Promise<SpawnedSimula
     [...process.execArgv, cli, '--json', '--port', '0', '--events', '0', ...flags],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  // A parent that dies (a failed benchmark) takes the simulator with it.
+  const stop = () => child.kill('SIGTERM');
+  process.once('exit', stop);
+  child.once('exit', () => process.off('exit', stop));
   const line = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', resolve);
