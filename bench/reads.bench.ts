@@ -35,8 +35,8 @@ const { values } = parseArgs({
     database: { type: 'string' },
   },
 });
-const N = Number(values.minions ?? (values.smoke ? 2_000 : 50_000));
-const JOBS = Number(values.jobs ?? (values.smoke ? 5_000 : 100_000));
+const N = Number(values.minions ?? (values.smoke ? 1_000 : 50_000));
+const JOBS = Number(values.jobs ?? (values.smoke ? 1_000 : 100_000));
 const SECONDS = Number(values.seconds ?? (values.smoke ? 1 : 10));
 const CONNECTIONS = 32;
 const TARGET = { p99Ms: 15, rps: 2_000 };
