@@ -9,7 +9,8 @@
 //       [--only pipeline|fanout] [--events N] [--clients N] [--rate N] [--seconds N]
 //       [--clients-in-process]
 //
-// --json prints one JSON object ({ smoke, targets, pipeline?, fanout?, ok }) instead of the text.
+// --json prints one JSON object ({ smoke, loadavg, targets, pipeline?, fanout?, ok }) instead of
+// the text. With --clients-in-process the CPU and RSS figures cover server and clients together.
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, get } from 'node:http';
