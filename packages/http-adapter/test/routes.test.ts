@@ -156,6 +156,30 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
       expect(body.minions.map((m) => m.id)).toEqual(idsOf(want));
     });
 
+    const seeded = seedMinions();
+    const grainsOf = (m: MinionInsert) => (m.grains ?? {}) as Record<string, unknown>;
+    it.each([
+      ['grain=os_family:RedHat', (m: MinionInsert) => grainsOf(m).os_family === 'RedHat'],
+      ['grain=os_family:redhat', (m: MinionInsert) => grainsOf(m).os_family === 'RedHat'],
+      ['grain=ipv4:10.0.0.1*', (m: MinionInsert) => m.primaryIp?.startsWith('10.0.0.1') === true],
+      ['grain=num_cpus:9', (m: MinionInsert) => grainsOf(m).num_cpus === 9],
+      [
+        'grain=os_family:Debian&grain=virtual:physical',
+        (m: MinionInsert) => grainsOf(m).os_family === 'Debian' && grainsOf(m).virtual === 'physical',
+      ],
+      [
+        'grain=fqdn:*.example.internal&status=offline',
+        (m: MinionInsert) => m.isOnline === false && !!m.grains,
+      ],
+      ['grain=no_such_grain:*', () => false],
+    ])('filters by grain with ?%s', async (query, keep) => {
+      const body = MinionList.parse(await json(await get(`/api/minions?${query}&limit=1000`)));
+      const want = seeded.filter(keep).map((m) => m.minionId);
+      expect(want.length > 0 || query.includes('no_such')).toBe(true);
+      expect(body.total).toBe(want.length);
+      expect(body.minions.map((m) => m.id)).toEqual([...want].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    });
+
     const columns: Record<string, (r: Row) => string | null> = {
       id: (r) => r.id,
       os: (r) => r.os,
@@ -201,6 +225,11 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
       ['order=up', 'query.order'],
       ['status=sleeping', 'query.status[0]'],
       ['colour=blue', 'query.colour'],
+      ['grain=os_family', 'query.grain[0]'],
+      ['grain=os:Debian&grain=:x', 'query.grain[1]'],
+      ['grain=*:Debian', 'query.grain[0]'],
+      [`grain=${'a'.repeat(513)}:b`, 'query.grain[0]'],
+      [Array.from({ length: 9 }, () => 'grain=a:b').join('&'), 'query.grain'],
     ])('refuses ?%s with a 400 naming %s', async (query, field) => {
       await expectError(await get(`/api/minions?${query}`), 400, 'invalid_input', field);
     });
@@ -353,6 +382,7 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
       });
     });
 
+    const seedIndex = (j: J) => jobs.findIndex((x) => x.jid === j.jid);
     const returnedBy = (minion: string) =>
       new Set(returns.filter((r) => r.minionId === minion).map((r) => r.jid));
     it.each([
@@ -361,6 +391,15 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
       ['user=alice', (j: J) => j.user === 'alice'],
       ['status=running', (j: J) => jobs.findIndex((x) => x.jid === j.jid) < SEED.runningJobs],
       ['status=finished', (j: J) => jobs.findIndex((x) => x.jid === j.jid) >= SEED.runningJobs],
+      ['outcome=running', (j: J) => seedIndex(j) < SEED.runningJobs],
+      ['outcome=failed', (j: J) => seedIndex(j) >= SEED.runningJobs && seedIndex(j) % 10 === 5],
+      ['outcome=succeeded', (j: J) => seedIndex(j) >= SEED.runningJobs && seedIndex(j) % 10 !== 5],
+      ['outcome=no_returns', () => false],
+      ['outcome=failed,running', (j: J) => seedIndex(j) < SEED.runningJobs || seedIndex(j) % 10 === 5],
+      [
+        'outcome=succeeded&function=test.ping',
+        (j: J) => j.function === 'test.ping' && seedIndex(j) >= SEED.runningJobs && seedIndex(j) % 10 !== 5,
+      ],
       ['minion_id=web-000', (j: J) => returnedBy('web-000').has(j.jid)],
       ['search=PKG.UP', (j: J) => j.function === 'pkg.upgrade'],
       ['search=%25', () => false],
@@ -412,6 +451,8 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
       ['since=yesterday', 'query.since'],
       ['since=2025-06-15T10:00:00', 'query.since'],
       ['status=done', 'query.status'],
+      ['outcome=broken', 'query.outcome[0]'],
+      ['outcome=failed,ok', 'query.outcome[1]'],
       ['sort=target', 'query.sort'],
       ['limit=1001', 'query.limit'],
       ['jid=1', 'query.jid'],
@@ -783,6 +824,8 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
       hide_routine: 'true',
       hide_dispatch: 'false',
       since_minutes: '60',
+      grain: 'os_family:Debian',
+      outcome: 'failed',
     };
     const concrete = (path: string) =>
       path

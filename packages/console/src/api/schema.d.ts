@@ -841,6 +841,7 @@ export interface operations {
                 os_family?: string[];
                 os?: string[];
                 saltversion?: string[];
+                grain?: string[];
                 sort?: "id" | "os" | "os_family" | "saltversion" | "ip" | "last_seen";
                 order?: "asc" | "desc";
             };
@@ -1431,6 +1432,7 @@ export interface operations {
                 function?: string[];
                 user?: string[];
                 status?: "running" | "finished";
+                outcome?: ("running" | "succeeded" | "failed" | "no_returns")[];
                 minion_id?: string;
                 search?: string;
                 since?: string;

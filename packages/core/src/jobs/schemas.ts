@@ -8,6 +8,9 @@ const zonedTime = z.iso.datetime({ offset: true }).refine((value) => {
   return year >= 1 && year <= 9999;
 }, 'must be between the years 1 and 9999 (UTC)');
 
+/** How a job went: running, or once finished failed, no returns or succeeded. */
+export const JobOutcome = z.enum(['running', 'succeeded', 'failed', 'no_returns']);
+
 /** Query of `GET /api/jobs`: newest first unless sorted otherwise. */
 export const JobsQuery = PageQuery.extend({
   /** Any of these functions (exact). */
@@ -15,6 +18,11 @@ export const JobsQuery = PageQuery.extend({
   /** Any of these users (exact). */
   user: csv(z.string().max(255)).optional(),
   status: z.enum(['running', 'finished']).optional(),
+  /**
+   * Any of these outcomes; each job has one: `running`, or once finished `failed` (a return
+   * reported failure), `no_returns` (none came back) or `succeeded`.
+   */
+  outcome: csv(JobOutcome).optional(),
   /** Jobs a minion returned for. */
   minion_id: z.string().min(1).max(255).optional(),
   /** Substring of the jid, function or target. */

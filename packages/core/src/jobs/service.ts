@@ -63,6 +63,7 @@ export class JobService {
         ...(q.function?.length ? { function: q.function } : {}),
         ...(q.user?.length ? { user: q.user } : {}),
         ...(q.status ? { status: q.status } : {}),
+        ...(q.outcome?.length ? { outcome: q.outcome } : {}),
         ...(q.minion_id ? { minionId: q.minion_id } : {}),
         ...(q.search ? { search: q.search } : {}),
         ...(q.since ? { since: q.since } : {}),

@@ -1,5 +1,30 @@
 import { z } from 'zod';
 import { csv, PageQuery } from '../query-params.js';
+import { GRAIN_TARGET_LIMITS, parseGrainTarget } from '../store/minions.js';
+
+/**
+ * Grain targets in Salt's `G@` syntax (`os_family:Debian`, `ipv4:10.0.0.*`), the key repeated for
+ * several; all must match. Not comma-split: a value may hold commas.
+ */
+const GrainTargets = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : [v]))
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .max(GRAIN_TARGET_LIMITS.length)
+          .superRefine((expression, ctx) => {
+            try {
+              parseGrainTarget(expression);
+            } catch (error) {
+              ctx.addIssue({ code: 'custom', message: (error as Error).message });
+            }
+          }),
+      )
+      .max(GRAIN_TARGET_LIMITS.count),
+  );
 
 /** The status the console shows: online/offline for accepted keys, else the key state. */
 export const MinionStatus = z.enum(['online', 'offline', 'pending', 'rejected', 'denied']);
@@ -16,6 +41,12 @@ export const MinionsQuery = PageQuery.extend({
   os: csv(z.string().max(64)).optional(),
   /** Any of these Salt versions. */
   saltversion: csv(z.string().max(64)).optional(),
+  /**
+   * Grain targets, Salt's `G@` syntax: `key:value`, nested keys joined by `:`, `*`/`?` globs on the
+   * value (case-insensitive), a list grain matches when any element does. Repeat for several (all
+   * must match).
+   */
+  grain: GrainTargets.optional(),
   sort: z.enum(['id', 'os', 'os_family', 'saltversion', 'ip', 'last_seen']).default('id'),
   order: z.enum(['asc', 'desc']).default('asc'),
 }).strict();

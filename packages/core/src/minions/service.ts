@@ -45,6 +45,7 @@ export class MinionService {
         ...(q.os_family?.length ? { osFamily: q.os_family } : {}),
         ...(q.os?.length ? { os: q.os } : {}),
         ...(q.saltversion?.length ? { saltversion: q.saltversion } : {}),
+        ...(q.grain?.length ? { grains: q.grain } : {}),
       }),
       this.freshness(),
     ]);

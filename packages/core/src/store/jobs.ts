@@ -125,6 +125,12 @@ export interface JobFilter {
   user?: readonly string[];
   /** Status. */
   status?: JobStatus;
+  /**
+   * How the job went, any of. Every job has exactly one: `running` (status running), and once
+   * finished `failed` (some return has `success: false`), `no_returns` (none came back) or
+   * `succeeded` (returns came back, none failed).
+   */
+  outcome?: readonly ('running' | 'succeeded' | 'failed' | 'no_returns')[];
   /** Started at or after. */
   since?: TimeInput;
   /** Started before. */

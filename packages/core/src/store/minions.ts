@@ -194,6 +194,56 @@ export interface MinionFilter {
   search?: string;
   /** Only these ids (at most 1000). */
   ids?: readonly string[];
+  /**
+   * Grain targets in Salt's `G@` syntax (`os_family:Debian`, `ipv4:10.0.0.*`), all of which
+   * must match: at most 8, each at most 512 characters and 15 `:`. `:` nests keys (a value may
+   * hold `:` too), `*` and `?` glob the value case-insensitively, a list matches when any element
+   * does, a dict when it has the key named.
+   */
+  grains?: readonly string[];
+}
+
+/** Characters a key path cannot carry into SQLite's JSON paths. */
+const UNNAMEABLE = /["\\]/;
+
+/** Bounds of grain targets: per filter, per expression's length, per expression's `:` parts. */
+export const GRAIN_TARGET_LIMITS = { count: 8, length: 512, parts: 16 } as const;
+
+/** One way to read a grain target: a key path and the glob its value must match. */
+export interface GrainTargetReading {
+  /** Keys from the top of the grains, e.g. `['ip_interfaces', 'eth0']`. */
+  path: string[];
+  /** The glob (`*`, `?`) the value must match, case-insensitively. */
+  pattern: string;
+}
+
+/**
+ * Read a grain target the way Salt's grain matcher (`subdict_match`) does: `:` separates nested
+ * keys, and since a value may hold `:` too, every split is a candidate, deepest key path first.
+ * `a:b:c` matches `{a: {b: 'c'}}` and `{a: 'b:c'}`. Throws a `RangeError` saying what is wrong
+ * when `expression` is not a grain target (no `:`, empty or `*` top key, over the limits).
+ *
+ * @example
+ * parseGrainTarget('os_family:Debian') // [{ path: ['os_family'], pattern: 'Debian' }]
+ */
+export function parseGrainTarget(expression: string): GrainTargetReading[] {
+  if (expression.length > GRAIN_TARGET_LIMITS.length)
+    throw new RangeError(`a grain target is at most ${GRAIN_TARGET_LIMITS.length} characters`);
+  const parts = expression.split(':');
+  if (parts.length < 2) throw new RangeError('a grain target is key:value (e.g. os_family:Debian)');
+  if (parts.length > GRAIN_TARGET_LIMITS.parts)
+    throw new RangeError(`a grain target has at most ${GRAIN_TARGET_LIMITS.parts - 1} ':'`);
+  if (!parts[0]) throw new RangeError('a grain target starts with a grain name');
+  if (parts[0] === '*') throw new RangeError("'*' as a grain name is not supported");
+  if (UNNAMEABLE.test(parts[0])) throw new RangeError('a grain name may not hold quotes or backslashes');
+  const readings: GrainTargetReading[] = [];
+  for (let at = parts.length - 1; at >= 1; at--) {
+    const path = parts.slice(0, at);
+    // A key path with an empty key names no grain, nor (here) one with quotes: that split cannot match.
+    if (path.some((key) => key === '' || UNNAMEABLE.test(key))) continue;
+    readings.push({ path, pattern: parts.slice(at).join(':') });
+  }
+  return readings;
 }
 
 /** Columns a minion list can be sorted by (each is indexed). */

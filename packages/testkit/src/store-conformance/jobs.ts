@@ -332,6 +332,51 @@ export function jobSuite(h: Harness): void {
       expect(page.items.map((j) => j.jid)).toEqual(['20250101000001000000']);
     });
 
+    it('filters by outcome: running, succeeded, failed, no returns', async () => {
+      const { store } = await h.store();
+      const done = { status: 'finished' } as const;
+      await store.jobs.upsert([
+        job('20250101000001000000', { minionCount: 2 }),
+        job('20250101000002000000', done),
+        job('20250101000003000000', done),
+        job('20250101000004000000', done),
+        job('20250101000005000000', done),
+      ]);
+      const ret = (jid: string, minionId: string, success: boolean | null) => ({
+        jid,
+        minionId,
+        success,
+        retcode: success === false ? 1 : 0,
+        return: success,
+        returnedAt: '2025-01-01T00:01:00Z',
+      });
+      await store.jobs.recordReturns([
+        ret('20250101000001000000', 'a', false),
+        ret('20250101000002000000', 'a', true),
+        ret('20250101000003000000', 'a', true),
+        ret('20250101000003000000', 'b', false),
+        ret('20250101000005000000', 'a', null),
+      ]);
+      const jids = async (outcome: ('running' | 'succeeded' | 'failed' | 'no_returns')[]) =>
+        (await store.jobs.list({ outcome, order: 'asc' })).items.map((j) => j.jid);
+      // A running job is `running` even with a failure so far; a return without a verdict is no failure.
+      expect(await jids(['running'])).toEqual(['20250101000001000000']);
+      expect(await jids(['succeeded'])).toEqual(['20250101000002000000', '20250101000005000000']);
+      expect(await jids(['failed'])).toEqual(['20250101000003000000']);
+      expect(await jids(['no_returns'])).toEqual(['20250101000004000000']);
+      expect(await jids(['failed', 'no_returns', 'failed'])).toEqual([
+        '20250101000003000000',
+        '20250101000004000000',
+      ]);
+      expect(await jids([])).toHaveLength(5);
+      expect((await store.jobs.list({ outcome: ['failed'], status: 'running' })).total).toBe(0);
+      expect((await store.jobs.list({ outcome: ['succeeded'], function: ['test.ping'] })).total).toBe(2);
+      // Outcomes follow the counts as returns arrive.
+      await store.jobs.recordReturns([ret('20250101000004000000', 'z', false)]);
+      expect(await jids(['failed'])).toEqual(['20250101000003000000', '20250101000004000000']);
+      await expectStoreError(store.jobs.list({ outcome: ['broken' as never] }), 'invalid_input');
+    });
+
     it('counts jobs per UTC hour in a window, oldest first', async () => {
       const { store } = await h.store();
       await store.jobs.upsert([

@@ -579,6 +579,85 @@ export function minionSuite(h: Harness): void {
       await expectStoreError(store.minions.list({ status: ['sleeping' as never] }), 'invalid_input');
     });
 
+    it("filters by grain targets with Salt's G@ semantics", async () => {
+      const { store } = await h.store();
+      const grains = (id: string, g: Record<string, unknown> | null): MinionInsert => ({
+        minionId: id,
+        keyStatus: 'accepted',
+        grains: g as MinionInsert['grains'],
+      });
+      await store.minions.reconcile({
+        insert: [
+          grains('deb', {
+            os_family: 'Debian',
+            ipv4: ['10.0.0.5', '127.0.0.1'],
+            ip_interfaces: { eth0: ['10.0.0.5', 'fe80::1'], lo: ['127.0.0.1'] },
+            num_cpus: 4,
+            virtual: 'kvm',
+            selinux: { enabled: true },
+            roles: ['web', 'edge'],
+            mem: 2.5,
+            empty: null,
+            motd: 'a:b',
+            pct: '100%',
+          }),
+          grains('rh', {
+            os_family: 'RedHat',
+            ipv4: ['10.0.1.7'],
+            ip_interfaces: { eth0: ['10.0.1.7'] },
+            num_cpus: 16,
+            selinux: { enabled: false },
+            roles: [{ web: true }],
+            motd: { a: 'b' },
+            pct: '100x',
+          }),
+          grains('bare', null),
+        ],
+      });
+      const g = async (...targets: string[]) => ids(await store.minions.list({ grains: targets }));
+      // Exact and glob, case-insensitive.
+      expect(await g('os_family:Debian')).toEqual(['deb']);
+      expect(await g('os_family:debian')).toEqual(['deb']);
+      expect(await g('os_family:*')).toEqual(['deb', 'rh']);
+      expect(await g('os_family:Red?at')).toEqual(['rh']);
+      expect(await g('os_family:Deb')).toEqual([]);
+      // A list matches when any element does.
+      expect(await g('ipv4:10.0.0.*')).toEqual(['deb']);
+      expect(await g('ipv4:127.0.0.1')).toEqual(['deb']);
+      expect(await g('ipv4:10.*')).toEqual(['deb', 'rh']);
+      // Nested keys with ':'; the value may hold ':' too (deepest key path first, then shallower).
+      expect(await g('ip_interfaces:eth0:10.0.1.7')).toEqual(['rh']);
+      expect(await g('ip_interfaces:eth0:fe80::1')).toEqual(['deb']);
+      expect(await g('motd:a:b')).toEqual(['deb', 'rh']);
+      // A dict matches the name of one of its keys; `*` any dict.
+      expect(await g('ip_interfaces:lo')).toEqual(['deb']);
+      expect(await g('ip_interfaces:*')).toEqual(['deb', 'rh']);
+      // Numbers, booleans and null match their text as Python prints it (lowercased).
+      expect(await g('num_cpus:4')).toEqual(['deb']);
+      expect(await g('num_cpus:1?')).toEqual(['rh']);
+      expect(await g('mem:2.5')).toEqual(['deb']);
+      expect(await g('selinux:enabled:True')).toEqual(['deb']);
+      expect(await g('selinux:enabled:false')).toEqual(['rh']);
+      expect(await g('empty:None')).toEqual(['deb']);
+      // A dict inside a list matches by key, as a dict does.
+      expect(await g('roles:web')).toEqual(['deb', 'rh']);
+      expect(await g('roles:edge')).toEqual(['deb']);
+      // SQL wildcards in the value are literal.
+      expect(await g('pct:100%')).toEqual(['deb']);
+      expect(await g('pct:100_')).toEqual([]);
+      // Every target must match; they combine with other filters.
+      expect(await g('os_family:Debian', 'num_cpus:4')).toEqual(['deb']);
+      expect(await g('os_family:Debian', 'num_cpus:16')).toEqual([]);
+      expect(await store.minions.list({ grains: ['ipv4:10.*'], search: 'rh' })).toMatchObject({ total: 1 });
+      expect(await store.minions.count({ grains: ['ipv4:10.*'] })).toBe(2);
+      expect(await g('no_such_grain:*')).toEqual([]);
+      for (const bad of ['os_family', ':Debian', '*:Debian', 'a"b:c', 'x'.repeat(513), 'a:'.repeat(16)]) {
+        const error = await expectStoreError(store.minions.list({ grains: [bad] }), 'invalid_input');
+        expect(error.message).toContain('grains[0]');
+      }
+      await expectStoreError(store.minions.list({ grains: Array(9).fill('a:b') }), 'invalid_input');
+    });
+
     it('sorts by every sortable column both ways, NULLs smallest, ties by id', async () => {
       const { store } = await h.store();
       await fleet(store);

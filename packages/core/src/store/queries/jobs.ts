@@ -46,6 +46,7 @@ import { markIngest, readIngestMarks } from './ingest-marks.js';
 const jid = name(LIMITS.jid);
 const minionId = name(LIMITS.minionId);
 const statusSchema = z.enum(['running', 'finished']);
+const OUTCOMES = ['running', 'succeeded', 'failed', 'no_returns'] as const;
 
 const jobSchema = z.object({
   jid,
@@ -76,6 +77,10 @@ const filterSchema = z
     function: textList(LIMITS.function).optional(),
     user: textList(LIMITS.userName).optional(),
     status: statusSchema.optional(),
+    outcome: z
+      .array(z.enum(OUTCOMES))
+      .max(OUTCOMES.length * 4)
+      .optional(),
     since: time.optional(),
     until: time.optional(),
     minionId: minionId.optional(),
@@ -229,6 +234,17 @@ export function createJobQueries(db: Kysely<Database>, ctx: StoreContext): JobSt
     if (f?.function && f.function.length > 0) parts.push(eb('function', 'in', f.function));
     if (f?.user && f.user.length > 0) parts.push(eb('user_name', 'in', f.user));
     if (f?.status) parts.push(eb('status', '=', f.status));
+    if (f?.outcome?.length) {
+      // The counts are kept up to date from the returns, so an outcome is a test on this row alone.
+      const finished = eb('status', '=', 'finished');
+      const which = {
+        running: eb('status', '=', 'running'),
+        failed: eb.and([finished, eb('failure_count', '>', 0)]),
+        no_returns: eb.and([finished, eb('returned_count', '=', 0)]),
+        succeeded: eb.and([finished, eb('failure_count', '=', 0), eb('returned_count', '>', 0)]),
+      };
+      parts.push(eb.or([...new Set(f.outcome)].map((o) => which[o])));
+    }
     if (f?.since) parts.push(eb('start_time', '>=', f.since));
     if (f?.until) parts.push(eb('start_time', '<', f.until));
     if (f?.minionId) {

@@ -1,7 +1,9 @@
 import {
+  type Expression,
   type ExpressionBuilder,
   type Insertable,
   type Kysely,
+  type RawBuilder,
   type Selectable,
   type SqlBool,
   sql,
@@ -27,6 +29,7 @@ import type {
   MinionSummary,
   ReconcileResult,
 } from '../minions.js';
+import { GRAIN_TARGET_LIMITS, type GrainTargetReading, parseGrainTarget } from '../minions.js';
 import type { Database, MinionSnapshotsTable } from '../schema.js';
 import type { JsonObject, TimeInput } from '../types.js';
 import {
@@ -109,6 +112,20 @@ const filterSchema = z
     saltversion: textList(LIMITS.grainText).optional(),
     search: searchText,
     ids: textList(LIMITS.minionId).optional(),
+    grains: z
+      .array(z.string())
+      .max(GRAIN_TARGET_LIMITS.count)
+      .transform((list, zctx) =>
+        list.map((expression, i) => {
+          try {
+            return parseGrainTarget(expression);
+          } catch (error) {
+            zctx.addIssue({ code: 'custom', path: [i], message: (error as Error).message });
+            return z.NEVER;
+          }
+        }),
+      )
+      .optional(),
   })
   .optional();
 type ValidFilter = NonNullable<z.output<typeof filterSchema>>;
@@ -212,7 +229,8 @@ export function createMinionQueries(db: Kysely<Database>, ctx: StoreContext): Mi
         filter?.os?.length ||
         filter?.saltversion?.length ||
         filter?.ids ||
-        filter?.search,
+        filter?.search ||
+        filter?.grains?.length,
     );
   }
 
@@ -247,7 +265,64 @@ export function createMinionQueries(db: Kysely<Database>, ctx: StoreContext): Mi
         eb.or([ctx.contains('minion_id', filter.search), ctx.contains('primary_ip', filter.search)]),
       );
     }
+    for (const readings of filter?.grains ?? []) parts.push(grainMatch(readings));
     return eb.and(parts);
+  }
+
+  /**
+   * Salt's grain match of one target: any reading's key path leads to a value the glob matches
+   * (case-insensitively, on its text: `true`, `2`, `None` for null), to a list holding such a
+   * value or a dict with that key, or to a dict holding the key the glob spells (`*`: any dict).
+   */
+  function grainMatch(readings: GrainTargetReading[]): Expression<SqlBool> {
+    if (readings.length === 0) return sql<SqlBool>`1 = 0`;
+    const like = sql.raw(ctx.flavor.caseInsensitiveLike);
+    const glob = (pattern: string) =>
+      pattern
+        .replace(/[\\%_]/g, (c) => `\\${c}`)
+        .replace(/\*/g, '%')
+        .replace(/\?/g, '_');
+    if (ctx.flavor.name === 'postgres') {
+      // Grains are `json` there; one cast to `jsonb` per row serves every reading.
+      const alternatives = readings.map(({ path, pattern }) => {
+        const v = sql`(${sql.ref('g.doc')} #> cast(${path} as text[]))`;
+        const scalar = (x: RawBuilder<unknown>) =>
+          sql`(case jsonb_typeof(${x}) when 'null' then 'None' else ${x} #>> '{}' end) ${like} ${glob(pattern)} escape '\\'`;
+        const e = sql`${sql.ref('e.value')}`;
+        return sql`(case jsonb_typeof(${v})
+          when 'object' then ${pattern === '*' ? sql`true` : sql`jsonb_exists(${v}, ${pattern})`}
+          when 'array' then exists (select 1 from jsonb_array_elements(${v}) as e(value)
+            where case jsonb_typeof(${e}) when 'array' then false
+              when 'object' then ${pattern === '*' ? sql`true` : sql`jsonb_exists(${e}, ${pattern})`}
+              else ${scalar(e)} end)
+          else ${scalar(v)} end)`;
+      });
+      return sql<SqlBool>`exists (select 1 from (select cast(${sql.ref('minion_snapshots.grains')} as jsonb) as doc) as g
+        where ${sql.join(alternatives, sql` or `)})`;
+    }
+    const alternatives = readings.map(({ path, pattern }) => {
+      const at = `$${path.map((key) => `."${key}"`).join('')}`;
+      const grains = sql`${sql.ref('minion_snapshots.grains')}`;
+      const text = (type: RawBuilder<unknown>, value: RawBuilder<unknown>) =>
+        sql`(case ${type} when 'true' then 'true' when 'false' then 'false' when 'null' then 'None' else ${value} end) ${like} ${glob(pattern)} escape '\\'`;
+      const type = sql`json_type(${grains}, ${at})`;
+      /** Whether the dict at `path` of `doc` has the key `pattern` (`*`: any key). */
+      const hasKey = (doc: RawBuilder<unknown>, path: string) =>
+        pattern === '*'
+          ? sql`1`
+          : // A key with quotes cannot be spelled in a JSON path (nor is there such a grain).
+            /["\\]/.test(pattern)
+            ? sql`0`
+            : sql`json_type(${doc}, ${`${path}."${pattern}"`}) is not null`;
+      return sql`(case ${type}
+        when 'object' then ${hasKey(grains, at)}
+        when 'array' then exists (select 1 from json_each(${grains}, ${at}) as e
+          where case e.type when 'array' then 0
+            when 'object' then ${hasKey(sql`e.value`, '$')}
+            else ${text(sql`e.type`, sql`e.value`)} end)
+        else ${text(type, sql`json_extract(${grains}, ${at})`)} end)`;
+    });
+    return sql<SqlBool>`(${sql.join(alternatives, sql` or `)})`;
   }
 
   /** One chunk of inserts as column values (JSON serialised here, so per chunk, never all at once). */
