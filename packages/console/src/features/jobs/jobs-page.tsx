@@ -8,7 +8,7 @@ import { PageHeader } from '../../ui/page';
 import { Empty, ErrorState, Forbidden } from '../../ui/states';
 import { JobOutcome } from './job-outcome';
 import { type JobRow, type JobsQuery, jobsQuery } from './job-queries';
-import { type JobsSearch, WINDOWS } from './jobs-search';
+import { type JobsOutcome, type JobsSearch, OUTCOMES, WINDOWS } from './jobs-search';
 
 const route = getRouteApi('/signed-in/shell/jobs');
 const PAGE_SIZE = 50;
@@ -90,6 +90,7 @@ export function JobsPage() {
     if (search.user) out.user = [search.user];
     if (search.minion) out.minion_id = search.minion;
     if (search.status) out.status = search.status;
+    if (search.outcome) out.outcome = [search.outcome];
     if (search.window) {
       // Rounded to the minute so the query key (and cache) stays put while the page is open.
       const since = Math.floor((Date.now() - search.window * 3_600_000) / 60_000) * 60_000;
@@ -185,17 +186,21 @@ export function JobsPage() {
           <label htmlFor="jobs-status">Outcome</label>
           <select
             id="jobs-status"
-            value={search.status ?? ''}
-            onChange={(e) =>
+            value={search.outcome ?? search.status ?? ''}
+            onChange={(e) => {
+              const v = e.target.value;
               setFilter({
-                status:
-                  e.target.value === 'running' || e.target.value === 'finished' ? e.target.value : undefined,
-              })
-            }
+                status: v === 'running' || v === 'finished' ? v : undefined,
+                outcome: (OUTCOMES as readonly string[]).includes(v) ? (v as JobsOutcome) : undefined,
+              });
+            }}
           >
             <option value="">Any</option>
             <option value="running">Running</option>
             <option value="finished">Finished</option>
+            <option value="succeeded">Finished: all OK</option>
+            <option value="failed">Finished: some failed</option>
+            <option value="no_returns">Finished: no returns</option>
           </select>
         </div>
         <button type="submit" className="sr-only">

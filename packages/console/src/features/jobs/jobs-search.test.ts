@@ -24,7 +24,15 @@ describe('jobsSearch', () => {
     });
   });
 
+  it('keeps an outcome of finished jobs', () => {
+    for (const outcome of ['succeeded', 'failed', 'no_returns'])
+      expect(jobsSearch({ outcome })).toEqual({ outcome });
+  });
+
   it('drops what it does not know', () => {
-    expect(jobsSearch({ status: 'failed', window: '5', page: -1, q: '', other: 'x' })).toEqual({});
+    expect(
+      jobsSearch({ status: 'failed', outcome: 'running', window: '5', page: -1, q: '', other: 'x' }),
+    ).toEqual({});
+    expect(jobsSearch({ outcome: ['failed'] })).toEqual({});
   });
 });

@@ -9,10 +9,17 @@ export interface JobsSearch {
   /** Jobs this minion returned for. */
   minion?: string;
   status?: 'running' | 'finished';
+  /** How finished jobs went (`status` covers running and finished ones). */
+  outcome?: JobsOutcome;
   /** Started within the last this many hours. */
   window?: number;
   page?: number;
 }
+
+/** The outcomes of finished jobs the page filters by (the API's `outcome`). */
+export const OUTCOMES = ['succeeded', 'failed', 'no_returns'] as const;
+/** One of {@link OUTCOMES}. */
+export type JobsOutcome = (typeof OUTCOMES)[number];
 
 /** The time windows the page offers, in hours. */
 export const WINDOWS = [1, 6, 24, 168, 720] as const;
@@ -38,6 +45,7 @@ export function jobsSearch(search: Record<string, unknown>): JobsSearch {
   const minion = text(search.minion);
   if (minion) out.minion = minion;
   if (search.status === 'running' || search.status === 'finished') out.status = search.status;
+  if ((OUTCOMES as readonly unknown[]).includes(search.outcome)) out.outcome = search.outcome as JobsOutcome;
   const window = whole(search.window);
   if (window && (WINDOWS as readonly number[]).includes(window)) out.window = window;
   const page = whole(search.page);

@@ -45,6 +45,7 @@ export function MinionsPage() {
     if (parsed.os.length) query.os = parsed.os;
     if (parsed.os_family.length) query.os_family = parsed.os_family;
     if (parsed.saltversion.length) query.saltversion = parsed.saltversion;
+    if (parsed.grain.length) query.grain = parsed.grain;
     if (status) query.status = [status];
     return query;
   }, [deferredSearch, status, sort]);
@@ -118,7 +119,8 @@ export function MinionsPage() {
           <input
             id="minion-search"
             type="search"
-            placeholder="id or IP; os:Ubuntu os_family:Debian saltversion:3007.1"
+            placeholder="id or IP; os:Ubuntu os_family:Debian saltversion:3007.1 grain:ipv4:10.0.*"
+            title="A substring of the id or IP; os:, os_family:, saltversion: for those grains; any grain with Salt's grain targeting, grain:key:value or G@key:value (nested keys a:b:value, * and ? globs, a list grain matches any element)"
             value={search}
             onChange={(e) => setSearch(e.target.value)}
           />
