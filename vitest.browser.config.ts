@@ -16,6 +16,9 @@ export default defineConfig({
     // beforeAll may build the console and install Salt into its cached virtualenv (first run).
     hookTimeout: 600_000,
     testTimeout: 120_000,
+    // expect.poll waits on the console and the server; 1 s (vitest's default) is too short
+    // for a loaded 2-core machine.
+    expect: { poll: { timeout: 30_000, interval: 100 } },
     teardownTimeout: 60_000,
   },
 });

@@ -106,7 +106,7 @@ describe('the web console against a real Salt', () => {
     else await eauth.fill(lab.eauth);
     expect(await save.isDisabled()).toBe(true);
     await page.getByRole('button', { name: 'Test connection' }).click();
-    await page.getByText('Logged in').waitFor();
+    await page.getByText('Logged in').waitFor({ timeout: SALT_SLA });
     expect(await save.isEnabled()).toBe(true);
     await save.click();
     await page.waitForURL((url) => !url.pathname.startsWith('/setup'));
@@ -149,7 +149,10 @@ describe('the web console against a real Salt', () => {
     const { page } = admin;
     await open(page, 'Minions');
     const rows = page.getByTestId('minion-row');
-    for (const id of stack.lab.minions) await rows.and(page.locator(`[data-minion-id="${id}"]`)).waitFor();
+    // The first minion-state pass after the settings change fills the list (runner calls: slow
+    // on a busy machine).
+    for (const id of stack.lab.minions)
+      await rows.and(page.locator(`[data-minion-id="${id}"]`)).waitFor({ timeout: SALT_SLA });
     await page.getByLabel('Search minions').fill('m2');
     await expect
       .poll(() => rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-minion-id'))), {
@@ -183,7 +186,7 @@ describe('the web console against a real Salt', () => {
     await page.getByLabel('Function').fill('test.ping');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const jidText = page.getByTestId('run-jid');
-    await jidText.waitFor();
+    await jidText.waitFor({ timeout: SALT_SLA });
     jid = (((await jidText.textContent()) ?? '').match(/\d{20}/) ?? [''])[0];
     expect(jid).toMatch(/^\d{20}$/);
     for (const id of stack.lab.minions) {
