@@ -289,10 +289,12 @@ function toResponse(result: unknown, status: number, extraHeaders: Headers): Res
   } else if (result === null || result === undefined || status === 204) {
     response = new Response(null, { status: status === 200 ? 204 : status });
   } else {
-    response = new Response(JSON.stringify(result), {
+    const json = JSON.stringify(result);
+    response = new Response(json, {
       status,
       headers: { 'content-type': 'application/json; charset=utf-8' },
     });
+    jsonBodies.set(response, json);
   }
   for (const [name, value] of extraHeaders) {
     if (name === 'set-cookie') continue;
@@ -300,6 +302,20 @@ function toResponse(result: unknown, status: number, extraHeaders: Headers): Res
   }
   for (const cookie of extraHeaders.getSetCookie()) response.headers.append('set-cookie', cookie);
   return response;
+}
+
+/** The JSON text of the responses this router serialised, by response. */
+const jsonBodies = new WeakMap<Response, string>();
+
+/**
+ * The body of a JSON response this router built, as the string it was serialised to, so a host
+ * bridge can write it in one piece instead of reading the response's stream; `undefined` for
+ * any other response, or when something has started reading its body.
+ */
+export function jsonBodyOf(response: Response): string | undefined {
+  const json = jsonBodies.get(response);
+  if (json === undefined || response.bodyUsed || response.body?.locked) return undefined;
+  return json;
 }
 
 function hasAny(headers: Headers): boolean {

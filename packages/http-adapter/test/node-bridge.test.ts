@@ -8,7 +8,8 @@ import {
 } from 'node:http';
 import type { HostMount } from '@halite/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FetchHandler, toNodeListener } from '../src/index.js';
+import { z } from 'zod';
+import { createRouter, defineRoute, type FetchHandler, toNodeListener } from '../src/index.js';
 import { listenOnLoopback } from './listen.js';
 
 const mounts: HostMount[] = [];
@@ -189,6 +190,33 @@ describe('toNodeListener', () => {
     // Socket and stream buffers hold a few MiB at most; without backpressure it would be GiBs.
     expect(pulledWhilePaused).toBeGreaterThan(0);
     expect(pulledWhilePaused).toBeLessThan(32 * 1024 * 1024);
+  });
+
+  it('writes a JSON answer of the router in one piece with its length, and a wrapped one as a stream', async () => {
+    const items = Array.from({ length: 2_000 }, (_, i) => ({ id: `minion-${i}`, note: 'ünïcode ✓' }));
+    const router = createRouter([
+      defineRoute({
+        method: 'GET',
+        path: '/items',
+        permission: 'public',
+        query: z.object({}).strict(),
+        handler: async () => ({ items }),
+      }),
+    ]);
+    const direct = await serve(toNodeListener(router));
+    const res = await fetch(`${direct}/items`);
+    const text = await res.text();
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+    expect(JSON.parse(text)).toEqual({ items });
+    expect((await fetch(`${direct}/items`, { method: 'HEAD' })).headers.get('content-length')).toBeNull();
+    // A host handler that reads the router's answer first gets the stream path, intact.
+    const wrapped = await serve(
+      toNodeListener(async (request) => {
+        const inner = await router(request);
+        return new Response(await inner.text(), inner);
+      }),
+    );
+    expect(await (await fetch(`${wrapped}/items`)).json()).toEqual({ items });
   });
 
   it('streams a large body intact', async () => {

@@ -88,12 +88,16 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, field: str
   });
 }
 
+// Built once: a zod object compiles its parser on first use, so one built per call costs that
+// compilation on every page read.
+const pageSchema = z.object(pageShape).optional();
+
 /** Resolved paging with defaults. */
 export function page(value: { limit?: number | undefined; offset?: number | undefined } | undefined): {
   limit: number;
   offset: number;
 } {
-  const parsed = parse(z.object(pageShape).optional(), value, 'page');
+  const parsed = parse(pageSchema, value, 'page');
   return { limit: parsed?.limit ?? DEFAULT_PAGE_SIZE, offset: parsed?.offset ?? 0 };
 }
 

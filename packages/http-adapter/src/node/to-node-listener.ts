@@ -3,7 +3,7 @@ import { HaliteError, type Logger, silentLogger } from '@halite/core';
 import { describeError, errorResponse, GENERIC_ERROR_MESSAGE } from '../error-response.js';
 import { type Principal, setClientAddress, setHostPrincipal } from '../principal.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../request-input.js';
-import { type FetchHandler, stripBasePath } from '../router.js';
+import { type FetchHandler, jsonBodyOf, stripBasePath } from '../router.js';
 
 /** Options of {@link toNodeListener}. */
 export interface NodeListenerOptions {
@@ -300,6 +300,15 @@ async function writeResponse(
     const before = res.getHeader('set-cookie');
     const kept = before === undefined ? [] : Array.isArray(before) ? before : [String(before)];
     res.setHeader('set-cookie', [...kept, ...cookies]);
+  }
+
+  // A JSON answer the router serialised: write its text in one piece, with its length, rather
+  // than streaming it chunk by chunk (chunked encoding, a read and a write per chunk).
+  const json = jsonBodyOf(response);
+  if (json !== undefined && req.method !== 'HEAD') {
+    res.setHeader('content-length', Buffer.byteLength(json));
+    res.end(json);
+    return;
   }
 
   if (response.body === null || req.method === 'HEAD') {
