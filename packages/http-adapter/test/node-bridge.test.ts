@@ -198,6 +198,7 @@ describe('toNodeListener', () => {
       defineRoute({
         method: 'GET',
         path: '/items',
+        summary: 'Items',
         permission: 'public',
         query: z.object({}).strict(),
         handler: async () => ({ items }),
