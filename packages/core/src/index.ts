@@ -101,7 +101,7 @@ export { MinionService, STALE_AFTER_MS } from './minions/service.js';
 export { csv, PageQuery } from './query-params.js';
 export { BUILTIN_ROLES, type BuiltinRole, seedBuiltinRoles } from './rbac/builtin-roles.js';
 export { can, permissionMatches, permissionStrings } from './rbac/permissions.js';
-export type { IngestContext } from './runtime/ingest-context.js';
+export { type IngestContext, RecentKeyDeletes } from './runtime/ingest-context.js';
 export {
   PeriodicTask,
   type PeriodicTaskOptions,
