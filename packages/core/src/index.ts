@@ -75,6 +75,7 @@ export { JobService } from './jobs/service.js';
 export { KeyId, KeyIdParams, KeyList, KeyListQuery, KeyState } from './keys/schemas.js';
 export { type KeyAction, KeyService } from './keys/service.js';
 export { type LogFields, type Logger, silentLogger } from './logger.js';
+export { isEmptyJsonObject, type RawGrains, splitCacheGrains } from './minions/grains-scan.js';
 export { ingestGrains, ingestKeys, ingestPresence, loadDigests } from './minions/ingest.js';
 export {
   type DenormalisedGrains,
@@ -83,9 +84,11 @@ export {
   type KeyBuckets,
   type MinionChanges,
   primaryIpv4,
+  rawGrainsHash,
   reconcileGrains,
   reconcileKeys,
   reconcilePresence,
+  reconcileRawGrains,
 } from './minions/reconcile.js';
 export {
   Freshness,
@@ -124,6 +127,7 @@ export {
   SaltEventStream,
   type SaltEventsOptions,
   type SaltLoginInfo,
+  type SaltRunnerText,
 } from './salt/client.js';
 export {
   SaltAPIError,

@@ -3,7 +3,8 @@ import { GrainsMap, KeyLists } from '../salt/schemas.js';
 import type { MinionDigest, ReconcileResult } from '../store/minions.js';
 import type { Store } from '../store/store.js';
 import type { JsonObject } from '../store/types.js';
-import { reconcileGrains, reconcileKeys, reconcilePresence } from './reconcile.js';
+import { splitCacheGrains } from './grains-scan.js';
+import { reconcileGrains, reconcileKeys, reconcilePresence, reconcileRawGrains } from './reconcile.js';
 
 /** Every stored digest by id, read page by page (ids, key status, presence, hash: never grains). */
 export async function loadDigests(store: Store): Promise<Map<string, MinionDigest>> {
@@ -37,7 +38,9 @@ export async function ingestPresence(ctx: IngestContext): Promise<ReconcileResul
 
 /**
  * Grains pass: `runner cache.grains` for the accepted minions, `chunkSize` ids per call (so one
- * response and one transaction stay bounded), writing only minions whose grains changed.
+ * response and one transaction stay bounded), writing only minions whose grains changed: their
+ * digest (`rawGrainsHash` of the grains' JSON text as salt-api sent it) differs from the
+ * stored one. Only the changed minions' grains are parsed.
  */
 export async function ingestGrains(
   ctx: IngestContext,
@@ -49,12 +52,19 @@ export async function ingestGrains(
   for (let i = 0; i < accepted.length; i += options.chunkSize) {
     if (ctx.signal.aborted) return total;
     const chunk = accepted.slice(i, i + options.chunkSize);
-    const grains = await ctx.salt.runnerCall(
+    const answer = await ctx.salt.runnerCallText(
       'cache.grains',
       { tgt: chunk, tgt_type: 'list' },
-      { schema: GrainsMap, signal: ctx.signal },
+      { signal: ctx.signal },
     );
-    const changes = reconcileGrains(grains as Record<string, JsonObject>, digests, ctx.now().toISOString());
+    const now = ctx.now().toISOString();
+    // Hash each minion's grains as the bytes they arrived in and parse only those that changed;
+    // any other shape (or a changed text that is not an object) is read the ordinary way, which
+    // throws the same SaltAPIError `runnerCall` would.
+    const raw = splitCacheGrains(answer.body);
+    const changes =
+      (raw && reconcileRawGrains(raw, digests, now)) ??
+      reconcileGrains(answer.parse(GrainsMap) as Record<string, JsonObject>, digests, now);
     if (changes.update.length === 0) continue;
     const result = await ctx.store.minions.reconcile(changes);
     total.updated += result.updated;

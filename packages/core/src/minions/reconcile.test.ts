@@ -4,9 +4,11 @@ import {
   denormaliseGrains,
   grainsHash,
   primaryIpv4,
+  rawGrainsHash,
   reconcileGrains,
   reconcileKeys,
   reconcilePresence,
+  reconcileRawGrains,
 } from './reconcile.js';
 
 const NOW = '2026-01-01T00:00:00.000Z';
@@ -143,5 +145,69 @@ describe('grains', () => {
     expect(result.update).toHaveLength(1);
     expect(result.update[0]).toMatchObject({ minionId: 'web2', osrelease: '12.6', grainsRefreshedAt: NOW });
     expect(result.update[0]?.contentHash).not.toBe(same);
+  });
+
+  it('patches, from grains as they arrived, only minions whose text changed, parsing only those', () => {
+    const text = '{"os": "Debian", "osrelease": "12.5", "num_cpus": 4}';
+    const changed = '{"os": "Debian", "osrelease": "12.6", "num_cpus": 4}';
+    const result = reconcileRawGrains(
+      [
+        { id: 'web1', json: text },
+        { id: 'web2', json: changed },
+        { id: 'web3', json: '{ }' },
+        { id: 'stranger', json: changed },
+        // Not JSON, but byte for byte what was stored: skipped without being parsed.
+        { id: 'web4', json: '{not json' },
+      ],
+      stored(
+        digest('web1', { contentHash: rawGrainsHash(text) }),
+        digest('web2', { contentHash: rawGrainsHash(text) }),
+        digest('web3'),
+        digest('web4', { contentHash: rawGrainsHash('{not json') }),
+      ),
+      NOW,
+    );
+    expect(result?.update).toEqual([
+      {
+        minionId: 'web2',
+        grains: { os: 'Debian', osrelease: '12.6', num_cpus: 4 },
+        contentHash: rawGrainsHash(changed),
+        grainsRefreshedAt: NOW,
+        ...denormaliseGrains({ os: 'Debian', osrelease: '12.6', num_cpus: 4 }),
+      },
+    ]);
+  });
+
+  it('changes the digest when any byte of the grains changes', () => {
+    const a = rawGrainsHash('{"os": "Debian", "ipv4": ["10.0.0.1"]}');
+    expect(rawGrainsHash('{"os": "Debian", "ipv4": ["10.0.0.2"]}')).not.toBe(a);
+    expect(rawGrainsHash('{"os": "Debian", "ipv4": ["10.0.0.1"], "x": 1}')).not.toBe(a);
+    expect(rawGrainsHash('{"os": "Debian", "ipv4": ["10.0.0.1"]}')).toBe(a);
+  });
+
+  it('rewrites every row once after an upgrade from digests of re-serialised grains, then none', () => {
+    const sent = '{"os": "Debian", "osrelease": "12.5"}'; // salt-api spacing
+    const old = grainsHash(JSON.parse(sent));
+    const first = reconcileRawGrains(
+      [{ id: 'web1', json: sent }],
+      stored(digest('web1', { contentHash: old })),
+      NOW,
+    );
+    expect(first?.update).toHaveLength(1);
+    const next = reconcileRawGrains(
+      [{ id: 'web1', json: sent }],
+      stored(digest('web1', { contentHash: first?.update[0]?.contentHash ?? null })),
+      NOW,
+    );
+    expect(next?.update).toEqual([]);
+  });
+
+  it('gives up when a changed text is not a JSON object, for the caller to read the answer whole', () => {
+    expect(
+      reconcileRawGrains([{ id: 'web1', json: '{"os": ' }], stored(digest('web1')), NOW),
+    ).toBeUndefined();
+    expect(
+      reconcileRawGrains([{ id: 'web1', json: '{"a": 1} x' }], stored(digest('web1')), NOW),
+    ).toBeUndefined();
   });
 });

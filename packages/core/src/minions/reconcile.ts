@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KeyStatus, MinionDigest, MinionFields, MinionInsert, MinionPatch } from '../store/minions.js';
 import type { JsonObject } from '../store/types.js';
+import { isEmptyJsonObject, type RawGrains } from './grains-scan.js';
 
 /** The key lists of `wheel key.list_all`, by bucket. */
 export interface KeyBuckets {
@@ -140,12 +141,24 @@ export function primaryIpv4(grains: JsonObject): string | null {
 }
 
 /**
- * A hash of a grains object as Salt sent it. Salt keeps a minion's grains in a stable key
- * order, so hashing the JSON as is (no canonical sort, which would cost more than the fetch at
- * fleet scale) is right; a reordering would cost one extra write, never a missed change.
+ * The digest stored as a minion's `contentHash`: SHA-1 (base64url) of a JSON text of its
+ * grains. The grains pass hashes the text exactly as salt-api sent it ({@link rawGrainsHash});
+ * this re-serialises a parsed object, for answers read the ordinary way. Salt keeps a minion's
+ * grains in a stable key order, so no canonical form is needed; two texts of the same grains
+ * (spacing, escapes, key order) only cost one extra write, never a missed change.
  */
 export function grainsHash(grains: JsonObject): string {
-  return createHash('sha1').update(JSON.stringify(grains)).digest('base64url');
+  return rawGrainsHash(JSON.stringify(grains));
+}
+
+/**
+ * The digest of a grains object's JSON text as it arrived (see {@link grainsHash}). Earlier
+ * versions hashed `JSON.stringify` of the parsed grains instead; salt-api writes `", "` and
+ * `": "` between items, so after an upgrade the first grains pass finds every digest changed
+ * and rewrites each row once, then only what changed.
+ */
+export function rawGrainsHash(json: string): string {
+  return createHash('sha1').update(json).digest('base64url');
 }
 
 /**
@@ -165,6 +178,41 @@ export function reconcileGrains(
     const contentHash = grainsHash(grains);
     if (contentHash === row.contentHash) continue;
     update.push({ minionId: id, grains, contentHash, grainsRefreshedAt: now, ...denormaliseGrains(grains) });
+  }
+  return { insert: [], update, delete: [], refreshed: {} };
+}
+
+/**
+ * {@link reconcileGrains} over grains as they arrived (`splitCacheGrains`): each text is
+ * hashed as is, and only those whose digest changed are parsed. `undefined` when a changed text
+ * is not a JSON object: the caller then reads the answer the ordinary way, which reports it.
+ */
+export function reconcileRawGrains(
+  fresh: Iterable<RawGrains>,
+  stored: ReadonlyMap<string, MinionDigest>,
+  now: string,
+): MinionChanges | undefined {
+  const update: MinionPatch[] = [];
+  for (const { id, json } of fresh) {
+    const row = stored.get(id);
+    if (!row || isEmptyJsonObject(json)) continue;
+    const contentHash = rawGrainsHash(json);
+    if (contentHash === row.contentHash) continue;
+    let grains: unknown;
+    try {
+      grains = JSON.parse(json);
+    } catch {
+      return undefined;
+    }
+    if (grains === null || typeof grains !== 'object' || Array.isArray(grains)) return undefined;
+    const object = grains as JsonObject;
+    update.push({
+      minionId: id,
+      grains: object,
+      contentHash,
+      grainsRefreshedAt: now,
+      ...denormaliseGrains(object),
+    });
   }
   return { insert: [], update, delete: [], refreshed: {} };
 }

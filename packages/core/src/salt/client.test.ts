@@ -363,6 +363,48 @@ describe('SaltAPIClient calls', () => {
     expect(grains.m1?.os).toBe('Debian');
   });
 
+  it('hands back a runner answer unparsed, and parses it on demand as runnerCall would', async () => {
+    const { client, fake } = setup(() => cacheGrainsBody);
+    const answer = await client.runnerCallText('cache.grains', { tgt: ['m1', 'm2'], tgt_type: 'list' });
+    expect(JSON.parse(answer.body)).toEqual(cacheGrainsBody);
+    expect(answer.parse(GrainsMap).m1?.os).toBe('Debian');
+    expect(fake.requests.at(-1)?.body).toEqual([
+      { client: 'runner', fun: 'cache.grains', kwarg: { tgt: ['m1', 'm2'], tgt_type: 'list' } },
+    ]);
+  });
+
+  it('runnerCallText logs in again after a 401 and retries a 5xx like runnerCall', async () => {
+    let calls = 0;
+    const { client, fake } = setup(() => (++calls === 1 ? htmlError(500, masterDownHtml) : cacheGrainsBody), {
+      retry: { minTimeout: 1 },
+    });
+    await client.login();
+    fake.forgetSessions();
+    const answer = await client.runnerCallText('cache.grains', { tgt: '*' });
+    expect(answer.parse(GrainsMap).m2).toEqual({});
+    expect(fake.count('POST', '/login')).toBe(2);
+    expect(fake.count('POST', '/')).toBe(3); // the 401, the 500, the answer
+  });
+
+  it('runnerCallText answers parse to the same errors as runnerCall', async () => {
+    const failing = await setup(() => runnerExceptionBody).client.runnerCallText('jobs.list_jobs');
+    expect(() => failing.parse(GrainsMap)).toThrow(/Exception occurred in runner jobs\.list_jobs/);
+    const malformed = await setup(() => ({ return: [{ m1: ['not', 'grains'] }] })).client.runnerCallText(
+      'cache.grains',
+    );
+    const error = (() => {
+      try {
+        malformed.parse(GrainsMap);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(SaltAPIError);
+    expect((error as SaltAPIError).serverMessage).toMatch(/^runner cache\.grains: unexpected answer \(m1: /);
+    const empty = await setup(() => ({ return: [] })).client.runnerCallText('cache.grains');
+    expect(() => empty.parse(GrainsMap)).toThrow(/empty return list/);
+  });
+
   it('sends a local call with arg, kwarg, tgt_type and timeout, and returns each minion return', async () => {
     const { client, fake } = setup(() => ({
       return: [{ m1: { args: ['a'], kwargs: { k: 'v' } }, m2: false }],

@@ -22,7 +22,14 @@ import {
   WheelResponse,
 } from './schemas.js';
 import { SaltSession } from './session.js';
-import { parseSaltValue, type SaltHttpRequest, type SaltHttpStream, SaltTransport } from './transport.js';
+import {
+  parseSaltJson,
+  parseSaltValue,
+  type SaltHttpRequest,
+  type SaltHttpResponse,
+  type SaltHttpStream,
+  SaltTransport,
+} from './transport.js';
 
 /** How to reach and log in to salt-api (rest_cherrypy). */
 export interface SaltAPIClientOptions {
@@ -94,6 +101,18 @@ export interface SaltEventsOptions {
   signal?: AbortSignal;
   /** Called once the stream is open (salt-api answered 200), before any event. */
   onOpen?: () => void;
+}
+
+/** A runner's answer as salt-api sent it, from {@link SaltAPIClient.runnerCallText}. */
+export interface SaltRunnerText {
+  /** The whole response body, unparsed: `{"return": [answer]}` as salt-api wrote it. */
+  readonly body: string;
+  /**
+   * Parses {@link SaltRunnerText.body} and checks `return[0]` exactly as
+   * {@link SaltAPIClient.runnerCall} does: a runner failure message or a mismatch with `schema`
+   * throws {@link SaltAPIError}.
+   */
+  parse<S extends z.ZodType>(schema: S): z.output<S>;
 }
 
 /** What a login reports: {@link LoginResult} without the token, which never leaves the client. */
@@ -279,7 +298,7 @@ export class SaltAPIClient {
         typeof said === 'string' ? said : `wheel ${fun} failed: ${JSON.stringify(said)}`,
       );
     }
-    return this.#check(wheel.data.return, options.schema, `wheel ${fun}`);
+    return checkAnswer(wheel.data.return, options.schema, `wheel ${fun}`);
   }
 
   /**
@@ -299,9 +318,37 @@ export class SaltAPIClient {
   ): Promise<z.output<S>> {
     const chunk: Record<string, unknown> = { client: 'runner', fun };
     if (kwargs !== undefined && Object.keys(kwargs).length > 0) chunk.kwarg = kwargs;
-    const answer = await this.#lowstate(chunk, options);
-    if (typeof answer === 'string' && RUNNER_FAILURE.test(answer)) throw new SaltAPIError(200, answer);
-    return this.#check(answer, options.schema, `runner ${fun}`);
+    return checkRunnerAnswer(await this.#lowstate(chunk, options), fun, options.schema);
+  }
+
+  /**
+   * {@link SaltAPIClient.runnerCall} that hands back the answer's text unparsed, for a caller
+   * that reads a large answer its own way (the grains pass hashes each minion's grains as the
+   * bytes they arrived in, and parses only those that changed). Login, retries, the 401
+   * re-login and the deadline are the same as for `runnerCall`; only 2xx answers resolve.
+   * {@link SaltRunnerText.parse} gives the checked answer, as `runnerCall` would have, for a
+   * caller that cannot read the text.
+   *
+   * @example
+   * ```ts
+   * const answer = await salt.runnerCallText('cache.grains', { tgt: ids, tgt_type: 'list' });
+   * const minions = splitCacheGrains(answer.body); // each minion's grains text, or undefined
+   * const grains = minions === undefined ? answer.parse(GrainsMap) : undefined; // the ordinary read
+   * ```
+   */
+  async runnerCallText(
+    fun: string,
+    kwargs?: Record<string, unknown>,
+    options: Omit<SaltCallOptions, 'schema'> = {},
+  ): Promise<SaltRunnerText> {
+    const chunk: Record<string, unknown> = { client: 'runner', fun };
+    if (kwargs !== undefined && Object.keys(kwargs).length > 0) chunk.kwarg = kwargs;
+    const response = await this.#lowstateBody(chunk, options);
+    return {
+      body: response.body,
+      parse: <S extends z.ZodType>(schema: S) =>
+        checkRunnerAnswer(lowstateFirst(response, chunk), fun, schema),
+    };
   }
 
   /**
@@ -385,27 +432,28 @@ export class SaltAPIClient {
     chunk: Record<string, unknown>,
     options: Omit<SaltCallOptions, 'schema'>,
   ): Promise<unknown> {
-    const what = `${String(chunk.client)} ${String(chunk.fun)}`;
-    const response = await this.#authed(options.signal, (token) =>
+    return lowstateFirst(await this.#lowstateBody(chunk, options), chunk);
+  }
+
+  /** POSTs one lowstate chunk to `/` (auth, retries, deadline) and returns the unparsed 2xx answer. */
+  #lowstateBody(
+    chunk: Record<string, unknown>,
+    options: Omit<SaltCallOptions, 'schema'>,
+  ): Promise<SaltHttpResponse> {
+    return this.#authed(options.signal, (token) =>
       this.#withRetry(
         () =>
-          this.#transport.requestJson(
-            {
-              method: 'POST',
-              path: '/',
-              body: [chunk],
-              token,
-              signal: options.signal,
-              timeoutMs: options.timeoutMs,
-            },
-            LowstateResponse,
-          ),
+          this.#transport.request({
+            method: 'POST',
+            path: '/',
+            body: [chunk],
+            token,
+            signal: options.signal,
+            timeoutMs: options.timeoutMs,
+          }),
         options,
       ),
     );
-    if (response.return.length === 0)
-      throw new SaltAPIError(200, `${what}: salt-api answered an empty return list`);
-    return response.return[0];
   }
 
   /** Runs `send` with a valid token; after a 401, logs in again and runs it once more. */
@@ -439,10 +487,6 @@ export class SaltAPIClient {
           error: error.message,
         }),
     });
-  }
-
-  #check<S extends z.ZodType>(value: unknown, schema: S | undefined, what: string): z.output<S> {
-    return schema === undefined ? (value as z.output<S>) : parseSaltValue(value, schema, what);
   }
 
   async #openEvents(signal: AbortSignal): Promise<SaltHttpStream> {
@@ -487,6 +531,32 @@ export class SaltAPIClient {
       token = await this.#session.renew(token, signal);
     }
   }
+}
+
+/** `return[0]` of a lowstate answer's body, checked as {@link LowstateResponse}. */
+function lowstateFirst(response: SaltHttpResponse, chunk: Record<string, unknown>): unknown {
+  const parsed = parseSaltJson(response.body, LowstateResponse, 'POST /', response.status);
+  if (parsed.return.length === 0) {
+    throw new SaltAPIError(
+      200,
+      `${String(chunk.client)} ${String(chunk.fun)}: salt-api answered an empty return list`,
+    );
+  }
+  return parsed.return[0];
+}
+
+/** A runner's `return[0]`: a failure message becomes {@link SaltAPIError}, the rest is checked. */
+function checkRunnerAnswer<S extends z.ZodType>(
+  answer: unknown,
+  fun: string,
+  schema: S | undefined,
+): z.output<S> {
+  if (typeof answer === 'string' && RUNNER_FAILURE.test(answer)) throw new SaltAPIError(200, answer);
+  return checkAnswer(answer, schema, `runner ${fun}`);
+}
+
+function checkAnswer<S extends z.ZodType>(value: unknown, schema: S | undefined, what: string): z.output<S> {
+  return schema === undefined ? (value as z.output<S>) : parseSaltValue(value, schema, what);
 }
 
 function localChunk(client: 'local' | 'local_async', params: LocalCallParams): Record<string, unknown> {

@@ -118,6 +118,28 @@ describe('runner answers', () => {
     expect(grains.m2).toEqual({});
   });
 
+  it("passes each minion's grains through as the same object, not a copy", () => {
+    const answer = cacheGrainsBody.return[0] as Record<string, unknown>;
+    expect(GrainsMap.parse(answer).m1).toBe(answer.m1);
+  });
+
+  it.each([
+    ['a string', 'Minion did not return'],
+    ['a list', ['os', 'Debian']],
+    ['null', null],
+    ['a number', 3],
+    ['false', false],
+  ])('refuses a cache.grains answer whose grains are %s', (_what, bad) => {
+    const result = GrainsMap.safeParse({ m1: { os: 'Debian' }, m2: bad });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['m2']);
+  });
+
+  it('refuses a cache.grains answer that is not a map', () => {
+    expect(GrainsMap.safeParse(['m1']).success).toBe(false);
+    expect(GrainsMap.safeParse('Exception occurred in runner cache.grains').success).toBe(false);
+  });
+
   it('reads manage.present as a list, and its show_ip form as the ids', () => {
     expect(PresentMinions.parse(managePresentBody.return[0])).toEqual(['m1', 'm2']);
     expect(PresentMinions.parse(managePresentShowIpBody.return[0])).toEqual(['m1']);

@@ -193,10 +193,22 @@ export const LocalResult = z.record(z.string(), z.unknown());
 /** Each minion's return. */
 export type LocalResult = z.infer<typeof LocalResult>;
 
-/** `runner cache.grains`: cached grains by minion id (`{}` for a minion with none cached). */
+/** A JSON object (not an array, not null), passed through as is. */
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * `runner cache.grains`: cached grains by minion id (`{}` for a minion with none cached). Each
+ * minion's grains must be an object; it is checked, not copied (an answer holds a few hundred
+ * minions of ≈ 110 grains each, and the grains pass reads every one of them each cycle).
+ */
 export const GrainsMap = z.preprocess(
   unwrapOutputter,
-  z.record(z.string(), z.record(z.string(), z.unknown())),
+  z.record(
+    z.string(),
+    z.custom<Record<string, unknown>>(isJsonObject, { message: 'grains must be a JSON object' }),
+  ),
 );
 /** Cached grains by minion id. */
 export type GrainsMap = z.infer<typeof GrainsMap>;
