@@ -1,5 +1,5 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 // A build is always a production build, even when started from a test runner that exported
 // NODE_ENV=test (React's development build would ship otherwise, five times larger).
@@ -11,6 +11,8 @@ if (process.argv.includes('build') || process.env.npm_lifecycle_event === 'build
 // the API on the same origin, so the dev server proxies `/api` to one running on :8080.
 export default defineConfig({
   plugins: [react()],
+  // Workspace packages are read from their sources, so the console builds without building them.
+  resolve: { conditions: ['dev-source', ...defaultClientConditions] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

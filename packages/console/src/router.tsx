@@ -1,3 +1,4 @@
+import { can } from '@halite/core/permissions';
 import type { QueryClient } from '@tanstack/react-query';
 import {
   createRootRouteWithContext,
@@ -7,7 +8,6 @@ import {
   Outlet,
   redirect,
 } from '@tanstack/react-router';
-import { can } from './auth/permissions';
 import { meQuery, setupStatusQuery } from './auth/session';
 import { type JobsSearch, jobsSearch } from './features/jobs/jobs-search';
 import { type RunPrefill, runPrefill } from './features/run/run-prefill';

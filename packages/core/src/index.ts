@@ -103,7 +103,7 @@ export {
 export { MinionService, STALE_AFTER_MS } from './minions/service.js';
 export { csv, PageQuery } from './query-params.js';
 export { BUILTIN_ROLES, type BuiltinRole, seedBuiltinRoles } from './rbac/builtin-roles.js';
-export { can, permissionMatches, permissionStrings } from './rbac/permissions.js';
+export { can, canSome, permissionMatches, permissionStrings } from './rbac/permissions.js';
 export { type IngestContext, RecentKeyDeletes } from './runtime/ingest-context.js';
 export {
   PeriodicTask,

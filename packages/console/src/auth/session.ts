@@ -1,7 +1,7 @@
+import { can } from '@halite/core/permissions';
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { ApiError, api, unwrap } from '../api/client';
 import type { paths } from '../api/schema';
-import { can } from './permissions';
 
 /** The signed-in user as `GET /api/auth/me` returns it. */
 export type Me = paths['/api/auth/me']['get']['responses'][200]['content']['application/json'];

@@ -1,8 +1,8 @@
+import { can, canSome } from '@halite/core/permissions';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { useEffect, useMemo, useState } from 'react';
 import { api, onUnauthorized, unwrap } from '../api/client';
-import { can, canSome } from '../auth/permissions';
 import { meQuery, setupStatusQuery, useMe } from '../auth/session';
 import { LiveEvents } from '../live/event-stream';
 import { LiveEventsContext, useStreamState } from '../live/use-live-events';

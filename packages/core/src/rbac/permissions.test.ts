@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { can, permissionMatches, permissionStrings } from './permissions.js';
+import { can, canSome, permissionMatches, permissionStrings } from './permissions.js';
 
 describe('permissionMatches', () => {
   const cases: [string, string, boolean][] = [
@@ -64,5 +64,18 @@ describe('can', () => {
     expect(permissionStrings([{ verb: 'execute', resourceGlob: 'salt:test.*' }])).toEqual([
       'execute:salt:test.*',
     ]);
+  });
+});
+
+describe('canSome', () => {
+  it('sees a partial grant of a verb on a kind of resource', () => {
+    expect(canSome(['execute:salt:test.*'], 'execute', 'salt')).toBe(true);
+    expect(canSome(['execute:*'], 'execute', 'salt')).toBe(true);
+    expect(canSome(['*'], 'execute', 'salt')).toBe(true);
+    expect(canSome(['*:salt:*'], 'execute', 'salt')).toBe(true);
+    expect(canSome(['e*'], 'execute', 'salt')).toBe(true);
+    expect(canSome(['view:*'], 'execute', 'salt')).toBe(false);
+    expect(canSome(['execute:minion:*'], 'execute', 'salt')).toBe(false);
+    expect(canSome([], 'execute', 'salt')).toBe(false);
   });
 });

@@ -57,6 +57,30 @@ export function can(granted: readonly string[], required: string): boolean {
   return granted.some((permission) => permissionMatches(permission, required));
 }
 
+/**
+ * Whether some permission in `granted` allows `verb` on at least part of the resource `kind`:
+ * `execute:salt:test.*` counts for `execute` on `salt`, `view:minion:web-*` for `view` on
+ * `minion`. For deciding whether to offer a page whose actions are then checked one by one
+ * with {@link can}; never a substitute for that check.
+ *
+ * @example
+ * ```ts
+ * canSome(['execute:salt:test.*'], 'execute', 'salt'); // true
+ * canSome(['view:minion:*'], 'execute', 'salt');       // false
+ * ```
+ */
+export function canSome(granted: readonly string[], verb: string, kind: string): boolean {
+  return granted.some((permission) => {
+    if (permission === '*') return true;
+    const { verb: grantedVerb, resource } = splitPermission(permission);
+    if (resource === undefined) return globMatches(permission, `${verb}:${kind}:x`);
+    if (!globMatches(grantedVerb, verb)) return false;
+    const colon = resource.indexOf(':');
+    const head = colon < 0 ? resource : resource.slice(0, colon);
+    return globMatches(head, kind) || (colon < 0 && head.includes('*'));
+  });
+}
+
 /** Turns the Store's `{ verb, resourceGlob }` rows into `verb:resource` strings. */
 export function permissionStrings(rows: ReadonlyArray<{ verb: string; resourceGlob: string }>): string[] {
   return rows.map((row) => `${row.verb}:${row.resourceGlob}`);

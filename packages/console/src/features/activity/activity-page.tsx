@@ -1,7 +1,7 @@
+import { can } from '@halite/core/permissions';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import { api, unwrap } from '../../api/client';
-import { can } from '../../auth/permissions';
 import { useMe } from '../../auth/session';
 import type { ActivityEvent } from '../../live/activity-event';
 import { useLiveEvent, useStreamState } from '../../live/use-live-events';

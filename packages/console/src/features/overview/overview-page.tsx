@@ -1,8 +1,8 @@
+import { canSome } from '@halite/core/permissions';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { type ReactNode, useCallback, useState } from 'react';
 import { api, unwrap } from '../../api/client';
-import { canSome } from '../../auth/permissions';
 import { useCan, useMe } from '../../auth/session';
 import type { ActivityEvent } from '../../live/activity-event';
 import { useLiveEvent } from '../../live/use-live-events';

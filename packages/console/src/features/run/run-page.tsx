@@ -1,9 +1,9 @@
+import { canSome } from '@halite/core/permissions';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { api, errorMessage, inputIssues, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
-import { canSome } from '../../auth/permissions';
 import { useCan, useMe } from '../../auth/session';
 import type { ActivityEvent } from '../../live/activity-event';
 import { useLiveEvent } from '../../live/use-live-events';
