@@ -174,12 +174,17 @@ function origin(req: IncomingMessage, trustProxy: boolean): string {
   return `${proto}://${host}`;
 }
 
-function requestHeaders(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
+/**
+ * The request's headers as name/value pairs (HTTP/2 pseudo-headers left out): `Request` copies
+ * its `headers` init anyway, so a `Headers` built here first would be filled and sorted twice.
+ */
+function requestHeaders(req: IncomingMessage): Array<[string, string]> {
+  const headers: Array<[string, string]> = [];
+  for (const name in req.headers) {
+    const value = req.headers[name];
     if (value === undefined || name.startsWith(':')) continue;
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else headers.set(name, value);
+    if (Array.isArray(value)) for (const v of value) headers.push([name, v]);
+    else headers.push([name, value]);
   }
   return headers;
 }
