@@ -1,6 +1,6 @@
 import type { IngestContext } from '../runtime/ingest-context.js';
 import { GrainsMap, KeyLists } from '../salt/schemas.js';
-import type { MinionDigest, ReconcileResult } from '../store/minions.js';
+import type { MinionDigest, MinionPatch, ReconcileResult } from '../store/minions.js';
 import type { Store } from '../store/store.js';
 import type { JsonObject } from '../store/types.js';
 import { splitCacheGrains } from './grains-scan.js';
@@ -38,9 +38,12 @@ export async function ingestPresence(ctx: IngestContext): Promise<ReconcileResul
 
 /**
  * Grains pass: `runner cache.grains` for the accepted minions, `chunkSize` ids per call (so one
- * response and one transaction stay bounded), writing only minions whose grains changed: their
- * digest (`rawGrainsHash` of the grains' JSON text as salt-api sent it) differs from the
- * stored one. Only the changed minions' grains are parsed.
+ * response stays bounded), writing only minions whose grains changed: their digest
+ * (`rawGrainsHash` of the grains' JSON text as salt-api sent it) differs from the stored one.
+ * Only the changed minions' grains are parsed. Changes are written once `chunkSize` of them are
+ * pending (a steady cycle changes few minions, so one transaction per call would be mostly
+ * commits); a change that is never written, because the pass failed or was aborted, is found
+ * again by the next pass, since its digest is stored with it.
  */
 export async function ingestGrains(
   ctx: IngestContext,
@@ -49,6 +52,18 @@ export async function ingestGrains(
   const digests = await loadDigests(ctx.store);
   const accepted = [...digests.values()].filter((d) => d.keyStatus === 'accepted').map((d) => d.minionId);
   const total: ReconcileResult = { inserted: 0, updated: 0, deleted: 0 };
+  let pending: MinionPatch[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const result = await ctx.store.minions.reconcile({
+      insert: [],
+      update: pending,
+      delete: [],
+      refreshed: {},
+    });
+    total.updated += result.updated;
+    pending = [];
+  };
   for (let i = 0; i < accepted.length; i += options.chunkSize) {
     if (ctx.signal.aborted) return total;
     const chunk = accepted.slice(i, i + options.chunkSize);
@@ -62,13 +77,17 @@ export async function ingestGrains(
     // any other shape (or a changed text that is not an object) is read the ordinary way, which
     // throws the same SaltAPIError `runnerCall` would.
     const raw = splitCacheGrains(answer.body);
-    const changes =
-      (raw && reconcileRawGrains(raw, digests, now)) ??
-      reconcileGrains(answer.parse(GrainsMap) as Record<string, JsonObject>, digests, now);
-    if (changes.update.length === 0) continue;
-    const result = await ctx.store.minions.reconcile(changes);
-    total.updated += result.updated;
+    let changes = raw && reconcileRawGrains(raw, digests, now);
+    if (!changes) {
+      ctx.logger.debug('cache.grains answer not split by minion; reading it whole', {
+        minions: chunk.length,
+      });
+      changes = reconcileGrains(answer.parse(GrainsMap) as Record<string, JsonObject>, digests, now);
+    }
+    for (const patch of changes.update) pending.push(patch);
+    if (pending.length >= options.chunkSize) await flush();
   }
+  await flush();
   await ctx.store.minions.markRefreshed('grains', ctx.now());
   ctx.logger.debug('minion grains ingested', { minions: accepted.length, ...total });
   return total;
