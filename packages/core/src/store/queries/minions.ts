@@ -300,27 +300,24 @@ export function createMinionQueries(db: Kysely<Database>, ctx: StoreContext): Mi
       return sql<SqlBool>`exists (select 1 from (select cast(${sql.ref('minion_snapshots.grains')} as jsonb) as doc) as g
         where ${sql.join(alternatives, sql` or `)})`;
     }
+    // One `json_each` per reading parses the grains once: at a scalar it yields the value (no
+    // key), at a list its elements (integer keys), at a dict its members (text keys).
     const alternatives = readings.map(({ path, pattern }) => {
       const at = `$${path.map((key) => `."${key}"`).join('')}`;
-      const grains = sql`${sql.ref('minion_snapshots.grains')}`;
-      const text = (type: RawBuilder<unknown>, value: RawBuilder<unknown>) =>
-        sql`(case ${type} when 'true' then 'true' when 'false' then 'false' when 'null' then 'None' else ${value} end) ${like} ${glob(pattern)} escape '\\'`;
-      const type = sql`json_type(${grains}, ${at})`;
-      /** Whether the dict at `path` of `doc` has the key `pattern` (`*`: any key). */
-      const hasKey = (doc: RawBuilder<unknown>, path: string) =>
+      const member = pattern === '*' ? sql`1` : sql`e.key = ${pattern}`;
+      const elementHasKey =
         pattern === '*'
           ? sql`1`
           : // A key with quotes cannot be spelled in a JSON path (nor is there such a grain).
             /["\\]/.test(pattern)
             ? sql`0`
-            : sql`json_type(${doc}, ${`${path}."${pattern}"`}) is not null`;
-      return sql`(case ${type}
-        when 'object' then ${hasKey(grains, at)}
-        when 'array' then exists (select 1 from json_each(${grains}, ${at}) as e
-          where case e.type when 'array' then 0
-            when 'object' then ${hasKey(sql`e.value`, '$')}
-            else ${text(sql`e.type`, sql`e.value`)} end)
-        else ${text(type, sql`json_extract(${grains}, ${at})`)} end)`;
+            : sql`json_type(e.value, ${`$."${pattern}"`}) is not null`;
+      return sql`exists (select 1 from json_each(${sql.ref('minion_snapshots.grains')}, ${at}) as e
+        where case when typeof(e.key) = 'text' then ${member}
+          when e.type = 'array' then 0
+          when e.type = 'object' then ${elementHasKey}
+          else (case e.type when 'true' then 'true' when 'false' then 'false' when 'null' then 'None'
+            else e.value end) ${like} ${glob(pattern)} escape '\\' end)`;
     });
     return sql<SqlBool>`(${sql.join(alternatives, sql` or `)})`;
   }
