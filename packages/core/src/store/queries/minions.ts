@@ -283,7 +283,8 @@ export function createMinionQueries(db: Kysely<Database>, ctx: StoreContext): Mi
         .replace(/\*/g, '%')
         .replace(/\?/g, '_');
     if (ctx.flavor.name === 'postgres') {
-      // Grains are `json` there; one cast to `jsonb` per row serves every reading.
+      // Grains are `json` there; one cast to `jsonb` per row serves every reading. `offset 0`
+      // keeps the planner from inlining the cast into each use (which casts five times a row).
       const alternatives = readings.map(({ path, pattern }) => {
         const v = sql`(${sql.ref('g.doc')} #> cast(${path} as text[]))`;
         const scalar = (x: RawBuilder<unknown>) =>
@@ -297,7 +298,7 @@ export function createMinionQueries(db: Kysely<Database>, ctx: StoreContext): Mi
               else ${scalar(e)} end)
           else ${scalar(v)} end)`;
       });
-      return sql<SqlBool>`exists (select 1 from (select cast(${sql.ref('minion_snapshots.grains')} as jsonb) as doc) as g
+      return sql<SqlBool>`exists (select 1 from (select cast(${sql.ref('minion_snapshots.grains')} as jsonb) as doc offset 0) as g
         where ${sql.join(alternatives, sql` or `)})`;
     }
     // One `json_each` per reading parses the grains once: at a scalar it yields the value (no
