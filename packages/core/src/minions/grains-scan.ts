@@ -5,7 +5,10 @@
  * into each minion's id and the exact JSON text of its grains, without building any of them.
  */
 
-/** One minion of a `cache.grains` answer as it arrived. */
+/**
+ * One minion of a `cache.grains` answer as it arrived. Both strings may be slices of the
+ * answer's text, which stays in memory as long as either is held: keep neither past the chunk.
+ */
 export interface RawGrains {
   /** The minion id (JSON escapes decoded). */
   id: string;

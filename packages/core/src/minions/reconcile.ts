@@ -207,7 +207,9 @@ export function reconcileRawGrains(
     if (grains === null || typeof grains !== 'object' || Array.isArray(grains)) return undefined;
     const object = grains as JsonObject;
     update.push({
-      minionId: id,
+      // The stored id, not the scanned one: a slice of the answer's text would keep all of it
+      // alive for as long as the patch waits to be written.
+      minionId: row.minionId,
       grains: object,
       contentHash,
       grainsRefreshedAt: now,
