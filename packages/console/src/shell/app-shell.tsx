@@ -97,6 +97,7 @@ export function AppShell() {
                 {item.to === '/keys' && pendingKeys.data ? (
                   <span className="count" title="Pending keys">
                     {pendingKeys.data}
+                    <span className="sr-only"> pending</span>
                   </span>
                 ) : null}
               </Link>
