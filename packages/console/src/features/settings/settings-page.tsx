@@ -1,10 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { api, errorMessage, inputIssues, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { useCan } from '../../auth/session';
 import { count, dateTime, duration, timeAgo } from '../../ui/format';
 import { PageHeader } from '../../ui/page';
+import { useServerForm } from '../../ui/server-form';
 import { ErrorState, Forbidden, Loading } from '../../ui/states';
 import { StatusBadge } from '../../ui/status';
 import { parseRuntimeStatus } from './runtime-status';
@@ -237,12 +238,8 @@ const POLLER_FIELDS: { key: keyof Pollers; label: string; hint: string }[] = [
 ];
 
 function PollersCard({ pollers }: { pollers: Pollers }) {
-  const [form, setForm] = useState<Record<string, string>>(() =>
+  const [form, setField] = useServerForm<Record<string, string>>(
     Object.fromEntries(POLLER_FIELDS.map(({ key }) => [key, String(pollers[key])])),
-  );
-  useEffect(
-    () => setForm(Object.fromEntries(POLLER_FIELDS.map(({ key }) => [key, String(pollers[key])]))),
-    [pollers],
   );
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const saved = useSaveSettings();
@@ -282,7 +279,7 @@ function PollersCard({ pollers }: { pollers: Pollers }) {
                 type="number"
                 min={0}
                 value={form[key] ?? ''}
-                onChange={(e) => setForm({ ...form, [key]: e.target.value })}
+                onChange={(e) => setField(key, e.target.value)}
               />
               <span className="hint">{hint}</span>
             </div>
@@ -302,12 +299,11 @@ function PollersCard({ pollers }: { pollers: Pollers }) {
 }
 
 function EventStreamCard({ pollers }: { pollers: Pollers }) {
-  const [enabled, setEnabled] = useState(pollers.event_stream_enabled);
-  const [retention, setRetention] = useState(String(pollers.event_stream_retention_days));
-  useEffect(() => {
-    setEnabled(pollers.event_stream_enabled);
-    setRetention(String(pollers.event_stream_retention_days));
-  }, [pollers]);
+  const [form, setField] = useServerForm({
+    enabled: pollers.event_stream_enabled,
+    retention: String(pollers.event_stream_retention_days),
+  });
+  const { enabled, retention } = form;
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const saved = useSaveSettings();
   const save = useMutation({
@@ -343,7 +339,7 @@ function EventStreamCard({ pollers }: { pollers: Pollers }) {
               id="stream-enabled"
               type="checkbox"
               checked={enabled}
-              onChange={(e) => setEnabled(e.target.checked)}
+              onChange={(e) => setField('enabled', e.target.checked)}
             />
             Follow the Salt event stream
           </label>
@@ -356,7 +352,7 @@ function EventStreamCard({ pollers }: { pollers: Pollers }) {
             min={1}
             max={365}
             value={retention}
-            onChange={(e) => setRetention(e.target.value)}
+            onChange={(e) => setField('retention', e.target.value)}
           />
         </div>
         {message ? (
