@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { type Logger, silentLogger } from '../logger.js';
+import { ChangeClock, type ChangeFeature } from './changes.js';
 import { type JsonLimits, StoreContext } from './context.js';
 import type { StoreFlavor } from './flavor.js';
 import { migrateToLatest, readSchemaStatus } from './migrations.js';
@@ -40,8 +41,13 @@ export const DEFAULT_JSON_LIMITS: Readonly<JsonLimits> = Object.freeze({
   maxJsonBytes: 16 * 1024 * 1024,
 });
 
-function features(db: Kysely<Database>, ctx: StoreContext): StoreFeatures {
-  const self: StoreFeatures = {
+function features(
+  db: Kysely<Database>,
+  ctx: StoreContext,
+  clock: ChangeClock,
+  touched?: Set<ChangeFeature>,
+): StoreFeatures {
+  const raw: StoreFeatures = {
     minions: createMinionQueries(db, ctx),
     jobs: createJobQueries(db, ctx),
     activity: createActivityQueries(db, ctx),
@@ -57,10 +63,11 @@ function features(db: Kysely<Database>, ctx: StoreContext): StoreFeatures {
       // Errors thrown by `fn` are the caller's: re-throw them as they are. Only failures of
       // begin/commit themselves are mapped.
       let thrown: { error: unknown } | undefined;
+      const written = new Set<ChangeFeature>();
       try {
         return await db.transaction().execute(async (trx) => {
           try {
-            return await fn(features(trx, ctx));
+            return await fn(features(trx, ctx, clock, written));
           } catch (error) {
             thrown = { error };
             throw error;
@@ -69,9 +76,13 @@ function features(db: Kysely<Database>, ctx: StoreContext): StoreFeatures {
       } catch (error) {
         if (thrown && thrown.error === error) throw error;
         throw ctx.toStoreError('transaction', error);
+      } finally {
+        // Committed (or rolled back): what was read while it ran is out of date either way.
+        for (const feature of written) clock.bump(feature);
       }
     },
   };
+  const self = clock.track(raw, touched);
   return self;
 }
 
@@ -105,8 +116,10 @@ export async function createKyselyStore(
   const target = { db: scoped as unknown as Kysely<unknown>, flavor, schema: options.schema };
   let closing: Promise<void> | undefined;
 
+  const clock = new ChangeClock();
   const store: Store = {
-    ...features(scoped, ctx),
+    ...features(scoped, ctx, clock),
+    changes: clock,
     flavor: flavor.name,
     migrate: () =>
       ctx.run('migrate', async () => {

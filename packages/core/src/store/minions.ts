@@ -190,8 +190,13 @@ export interface MinionFilter {
   os?: readonly string[];
   /** `saltversion`, any of (exact). */
   saltversion?: readonly string[];
-  /** Substring of the minion id or primary IP (ASCII case-insensitive). */
+  /** Substring of the minion id or primary IP (ASCII case-insensitive). It scans every row. */
   search?: string;
+  /**
+   * Minion ids that start with this, case-sensitively (as Salt's glob `lb-49*` matches): a range
+   * of the primary key, so it stays fast at any fleet size.
+   */
+  idPrefix?: string;
   /** Only these ids (at most 1000). */
   ids?: readonly string[];
   /**

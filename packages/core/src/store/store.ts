@@ -1,5 +1,6 @@
 import type { ActivityStore } from './activity.js';
 import type { AuditStore } from './audit.js';
+import type { StoreChanges } from './changes.js';
 import type { JobStore } from './jobs.js';
 import type { MinionStore } from './minions.js';
 import type { RoleStore } from './roles.js';
@@ -70,6 +71,8 @@ export interface SchemaStatus {
 export interface Store extends StoreFeatures {
   /** The database flavor, e.g. `sqlite` or `postgres`. */
   readonly flavor: string;
+  /** Counters that move when a write through this Store commits (what read caches check). */
+  readonly changes: StoreChanges;
   /**
    * Bring the schema to this code's latest migration (idempotent; safe to run from several
    * processes at once). `schema_too_new` when the database has migrations this code does not

@@ -411,6 +411,37 @@ export function jobSuite(h: Harness): void {
       expect(await store.jobs.lastPolledAt()).toBe('2025-02-01T00:01:00.000Z');
     });
 
+    it('moves the change counter of jobs after each write, not after reads', async () => {
+      const { store } = await h.store();
+      const jobs = () => store.changes.version('jobs');
+      const minions = store.changes.version('minions');
+      let before = jobs();
+      await store.jobs.upsert([job('20250101000001000000')]);
+      expect(jobs()).toBeGreaterThan(before);
+      before = jobs();
+      await store.jobs.list({ function: ['test.ping'] });
+      await store.jobs.get('20250101000001000000');
+      await store.jobs.returns('20250101000001000000');
+      await store.jobs.lastPolledAt();
+      expect(jobs()).toBe(before);
+      await store.jobs.recordReturns([
+        {
+          jid: '20250101000001000000',
+          minionId: 'web-01',
+          success: true,
+          retcode: 0,
+          return: true,
+          returnedAt: '2025-01-01T00:00:02Z',
+        },
+      ]);
+      expect(jobs()).toBeGreaterThan(before);
+      before = jobs();
+      await store.jobs.markPolled(new Date());
+      await store.jobs.deleteOlderThan('2024-01-01T00:00:00Z');
+      expect(jobs()).toBe(before + 2);
+      expect(store.changes.version('minions')).toBe(minions);
+    });
+
     it('deletes old jobs with their returns in bounded batches', async () => {
       const { store } = await h.store();
       const old = Array.from({ length: 25 }, (_, i) => `20240101000000${pad(i, 6)}`);

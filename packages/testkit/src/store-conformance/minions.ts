@@ -579,6 +579,86 @@ export function minionSuite(h: Harness): void {
       await expectStoreError(store.minions.list({ status: ['sleeping' as never] }), 'invalid_input');
     });
 
+    it('filters by id prefix: case-sensitive, wildcards literal, code-point ranges', async () => {
+      const { store } = await h.store();
+      await fleet(store);
+      await store.minions.reconcile({
+        insert: [
+          { minionId: 'web', keyStatus: 'accepted' },
+          { minionId: 'webz', keyStatus: 'accepted' },
+          { minionId: 'Web-03', keyStatus: 'accepted' },
+          { minionId: 'wec-01', keyStatus: 'accepted' },
+          { minionId: 'wé-01', keyStatus: 'accepted' },
+          { minionId: 'w\u{10FFFF}x', keyStatus: 'accepted' },
+        ],
+      });
+      const prefixed = async (idPrefix: string, more: object = {}) =>
+        ids(await store.minions.list({ idPrefix, limit: 1000, ...more }));
+      expect(await prefixed('web-')).toEqual(['web-01', 'web-02']);
+      expect(await prefixed('web')).toEqual(['web', 'web-01', 'web-02', 'webz']);
+      expect(await prefixed('Web')).toEqual(['Web-03']);
+      expect(await prefixed('win%')).toEqual(['win%02']);
+      expect(await prefixed('win_')).toEqual(['win_01']);
+      expect(await prefixed('wé')).toEqual(['wé-01']);
+      expect(await prefixed('w\u{10FFFF}')).toEqual(['w\u{10FFFF}x']);
+      expect(await prefixed('nothing')).toEqual([]);
+      expect(await prefixed('web-', { status: ['offline'] })).toEqual(['web-02']);
+      expect(await store.minions.count({ idPrefix: 'db-' })).toBe(2);
+      expect(await store.minions.list({ idPrefix: 'web', limit: 1, offset: 1 })).toMatchObject({
+        total: 4,
+        items: [{ minionId: 'web-01' }],
+      });
+      await expectStoreError(store.minions.list({ idPrefix: 'x'.repeat(256) }), 'invalid_input');
+    });
+
+    it('moves the change counter of minions after each write, not after reads', async () => {
+      const { store } = await h.store();
+      const minions = () => store.changes.version('minions');
+      const jobs = store.changes.version('jobs');
+      let before = minions();
+      await fleet(store);
+      expect(minions()).toBeGreaterThan(before);
+      before = minions();
+      await store.minions.list({ search: 'web' });
+      await store.minions.count();
+      await store.minions.get('web-01');
+      await store.minions.refreshTimes();
+      for await (const _ of store.minions.iterateHashes()) break;
+      expect(minions()).toBe(before);
+      await store.minions.markRefreshed('keys', new Date());
+      expect(minions()).toBeGreaterThan(before);
+      before = minions();
+      await expectStoreError(store.minions.list({ limit: 0 }), 'invalid_input');
+      await expectStoreError(
+        store.minions.reconcile({ insert: [{ minionId: '' }] } as never),
+        'invalid_input',
+      );
+      expect(minions()).toBeGreaterThan(before);
+      expect(store.changes.version('jobs')).toBe(jobs);
+    });
+
+    it('moves the change counter again when a transaction that wrote ends', async () => {
+      const { store } = await h.store();
+      let inside = -1;
+      await store.transaction(async (tx) => {
+        await tx.minions.reconcile({ insert: [{ minionId: 'tx-01', keyStatus: 'accepted' }] });
+        inside = store.changes.version('minions');
+      });
+      expect(store.changes.version('minions')).toBeGreaterThan(inside);
+      inside = -1;
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.minions.reconcile({ insert: [{ minionId: 'tx-02', keyStatus: 'accepted' }] });
+          inside = store.changes.version('minions');
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      expect(store.changes.version('minions')).toBeGreaterThan(inside);
+      const quiet = store.changes.version('minions');
+      await store.transaction((tx) => tx.minions.list());
+      expect(store.changes.version('minions')).toBe(quiet);
+    });
+
     it("filters by grain targets with Salt's G@ semantics", async () => {
       const { store } = await h.store();
       const grains = (id: string, g: Record<string, unknown> | null): MinionInsert => ({

@@ -111,6 +111,7 @@ const filterSchema = z
     os: textList(LIMITS.grainText).optional(),
     saltversion: textList(LIMITS.grainText).optional(),
     search: searchText,
+    idPrefix: searchText,
     ids: textList(LIMITS.minionId).optional(),
     grains: z
       .array(z.string())
@@ -230,6 +231,7 @@ export function createMinionQueries(db: Kysely<Database>, ctx: StoreContext): Mi
         filter?.saltversion?.length ||
         filter?.ids ||
         filter?.search ||
+        filter?.idPrefix ||
         filter?.grains?.length,
     );
   }
@@ -264,6 +266,13 @@ export function createMinionQueries(db: Kysely<Database>, ctx: StoreContext): Mi
       parts.push(
         eb.or([ctx.contains('minion_id', filter.search), ctx.contains('primary_ip', filter.search)]),
       );
+    }
+    if (filter?.idPrefix) {
+      // Text compares by code point on both databases (PostgreSQL columns are `collate "C"`), so
+      // the ids with a prefix are one range of the primary key.
+      parts.push(eb('minion_id', '>=', filter.idPrefix));
+      const above = codePointSuccessor(filter.idPrefix);
+      if (above !== null) parts.push(eb('minion_id', '<', above));
     }
     for (const readings of filter?.grains ?? []) parts.push(grainMatch(readings));
     return eb.and(parts);
@@ -693,4 +702,19 @@ function compareNullable(a: string | null, b: string | null): number {
   if (a === null) return -1;
   if (b === null) return 1;
   return compareText(a, b);
+}
+
+/**
+ * The smallest text above every text that starts with `prefix`, in code-point order: the last
+ * code point raised by one (dropped when it is the highest, carrying left); `null` when there is
+ * none (only U+10FFFF), so the range has no upper end.
+ */
+export function codePointSuccessor(prefix: string): string | null {
+  const points = Array.from(prefix, (c) => c.codePointAt(0) as number);
+  while (points.length > 0) {
+    let last = (points.pop() as number) + 1;
+    if (last === 0xd800) last = 0xe000; // surrogates are not characters: skip them
+    if (last <= 0x10ffff) return String.fromCodePoint(...points, last);
+  }
+  return null;
 }
