@@ -2,7 +2,9 @@
 // handler (createHaliteHandler + the Node bridge) behind a host principal that may view all, no
 // Salt configured (reads never call Salt). Prints one JSON line {url, pid} when listening.
 //
-//   tsx --conditions=dev-source bench/reads-server.ts <database file>
+//   tsx --conditions=dev-source bench/reads-server.ts <database file> [--no-cache]
+//
+// --no-cache turns the read cache off (`readCache: false`), so every request reaches the database.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHalite } from '../packages/core/src/index.ts';
@@ -16,6 +18,7 @@ await store.migrate();
 const halite = await createHalite({
   store,
   secret: 'b'.repeat(40),
+  ...(process.argv.includes('--no-cache') ? { readCache: false as const } : {}),
   authenticate: async () => ({ id: 'bench', name: 'bench', permissions: ['*'], via: 'host' }),
 });
 const server = createServer(toNodeListener(createHaliteHandler(halite)));

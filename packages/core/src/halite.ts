@@ -20,6 +20,7 @@ import type { SaltAPIClient, SaltAPIClientOptions } from './salt/client.js';
 import { SettingsCipher } from './settings/crypto.js';
 import { SettingsService } from './settings/service.js';
 import type { ActivityEvent } from './store/activity.js';
+import { ReadCache, type ReadCacheOptions } from './store/read-cache.js';
 import type { Store } from './store/store.js';
 
 /** Options of {@link createHalite}. */
@@ -57,6 +58,12 @@ export interface CreateHaliteOptions {
   sessions?: Pick<SessionServiceOptions, 'idleTimeoutMs' | 'absoluteTimeoutMs'>;
   /** Failed-login limits. */
   loginThrottle?: Omit<LoginThrottleOptions, 'now'>;
+  /**
+   * The cache of list and count answers (minions, keys, jobs, their stats): identical reads
+   * share one answer until a write through this Store or `ttlMs` (default 1000 ms); `false`
+   * sends every read to the database. See {@link ReadCacheOptions}.
+   */
+  readCache?: ReadCacheOptions | false;
   /** The schedule on which jobs started or killed through Halite are checked until they finish. */
   jobFollowUp?: Pick<JobFollowUpOptions, 'delaysMs' | 'maxChecks' | 'maxJobs'>;
 }
@@ -133,6 +140,7 @@ export async function createHalite(options: CreateHaliteOptions): Promise<Halite
     now,
     ...(options.createClient ? { createClient: options.createClient } : {}),
   });
+  const reads = new ReadCache(store.changes, options.readCache ?? {}, () => now().getTime());
   const followUp = new JobFollowUp({ store, runtime, logger, now, ...options.jobFollowUp });
   const hash = (password: string) => hashPassword(password, options.passwordHashing);
   const sessions = new SessionService({ store, now, ...options.sessions });
@@ -154,9 +162,9 @@ export async function createHalite(options: CreateHaliteOptions): Promise<Halite
     runtime,
     hub,
     logger,
-    minions: new MinionService(store, now),
-    keys: new KeyService(store, runtime, now),
-    jobs: new JobService(store, runtime, now, followUp),
+    minions: new MinionService(store, now, reads),
+    keys: new KeyService(store, runtime, now, reads),
+    jobs: new JobService(store, runtime, now, followUp, reads),
     activity: new ActivityService(store, hub, now),
     settings: new SettingsService({
       store,

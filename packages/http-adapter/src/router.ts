@@ -289,7 +289,7 @@ function toResponse(result: unknown, status: number, extraHeaders: Headers): Res
   } else if (result === null || result === undefined || status === 204) {
     response = new Response(null, { status: status === 200 ? 204 : status });
   } else {
-    const json = JSON.stringify(result);
+    const json = serialize(result);
     response = new Response(json, {
       status,
       headers: { 'content-type': 'application/json; charset=utf-8' },
@@ -302,6 +302,25 @@ function toResponse(result: unknown, status: number, extraHeaders: Headers): Res
   }
   for (const cookie of extraHeaders.getSetCookie()) response.headers.append('set-cookie', cookie);
   return response;
+}
+
+/**
+ * JSON text of frozen answers, by answer: a cached read hands the same frozen object to every
+ * request until it expires, so it is serialised once. Frozen is what makes that safe: nothing
+ * can change the object after its text is kept.
+ */
+const frozenJson = new WeakMap<object, string>();
+
+function serialize(result: unknown): string {
+  if (typeof result !== 'object' || result === null || !Object.isFrozen(result)) {
+    return JSON.stringify(result);
+  }
+  let json = frozenJson.get(result);
+  if (json === undefined) {
+    json = JSON.stringify(result);
+    frozenJson.set(result, json);
+  }
+  return json;
 }
 
 /** The JSON text of the responses this router serialised, by response. */

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DEFAULT_POLLER_SETTINGS,
   type JobInput,
@@ -8,6 +11,7 @@ import {
   MinionList,
   toActivityItem,
 } from '@halite/core';
+import { createSqliteStore } from '@halite/store-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHaliteHandler, HttpErrorBody, type OpenApiDocument, type Principal } from '../src/index.js';
 import { EventStreamReader } from './event-stream-reader.js';
@@ -24,6 +28,7 @@ import {
   storeSnapshot,
   type TestHalite,
 } from './seeded-halite.js';
+import type { TestStoreKind } from './test-stores.js';
 
 // ---- what the seed holds, in the API's terms ----
 
@@ -82,6 +87,68 @@ const principal = (...permissions: string[]): Principal => ({
   name: 'alice',
   permissions,
   via: 'host',
+});
+
+describe('cached reads', () => {
+  let t: TestHalite;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'halite-cache-'));
+    const filename = join(dir, 'halite.sqlite');
+    const kind: TestStoreKind = {
+      name: 'sqlite',
+      async open() {
+        const store = await createSqliteStore({ filename });
+        return { store, dispose: () => store.close() };
+      },
+    };
+    t = await createTestHalite({ seed: true, store: kind });
+  });
+  afterAll(async () => {
+    await t.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const get = async (path: string) => json<Record<string, unknown>>(await t.request('GET', path));
+
+  it('serves a write through the Store in the very next read of every cached page', async () => {
+    const reads = ['/api/minions?id_prefix=web-000', '/api/minions/stats', '/api/keys?search=web-000'];
+    const before = await Promise.all(reads.map(get));
+    expect(await Promise.all(reads.map(get))).toEqual(before);
+    await t.store.minions.reconcile({
+      update: [{ minionId: 'web-000', os: 'Gentoo', keyStatus: 'rejected' }],
+    });
+    const [list, stats, keys] = await Promise.all(reads.map(get));
+    expect(MinionList.parse(list).minions[0]).toMatchObject({
+      id: 'web-000',
+      os: 'Gentoo',
+      status: 'rejected',
+    });
+    expect(stats).not.toEqual(before[1]);
+    expect(KeyList.parse(keys).keys).toEqual([{ id: 'web-000', status: 'rejected' }]);
+
+    const jobs = JobList.parse(await get('/api/jobs?limit=1')).total;
+    await t.store.jobs.upsert([{ jid: '20991231235959000000', function: 'test.ping', startTime: NOW }]);
+    expect(JobList.parse(await get('/api/jobs?limit=1')).total).toBe(jobs + 1);
+  });
+
+  it('serves identical reads one answer until the time limit, then reads the database again', async () => {
+    const id = seedMinions()[5]?.minionId as string;
+    const path = `/api/minions?id_prefix=${id}`;
+    const first = await t.request('GET', path);
+    expect(first.status).toBe(200);
+    const text = await first.text();
+    expect(MinionList.parse(JSON.parse(text)).minions.map((m) => m.id)).toEqual([id]);
+    // A write the Store did not make (another process on the same file) is seen after the limit.
+    const other = await createSqliteStore({ filename: join(dir, 'halite.sqlite') });
+    try {
+      await other.minions.reconcile({ update: [{ minionId: id, os: 'Plan 9' }] });
+      expect(await (await t.request('GET', path)).text()).toBe(text);
+      await new Promise((resolve) => setTimeout(resolve, 1_050));
+      expect(MinionList.parse(await get(path)).minions[0]?.os).toBe('Plan 9');
+    } finally {
+      await other.close();
+    }
+  });
 });
 
 describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
@@ -148,6 +215,18 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
       ['search=%25', () => false, 0],
       ['search=_', () => false, 0],
       ['search=nothing-like-this', () => false, 0],
+      ['id_prefix=web-01', (r: Row) => r.id.startsWith('web-01'), 2],
+      [
+        'id_prefix=db-',
+        (r: Row) => r.id.startsWith('db-'),
+        fleet.filter((r) => r.id.startsWith('db-')).length,
+      ],
+      ['id_prefix=WEB-01', () => false, 0],
+      [
+        'id_prefix=web-0&status=online',
+        (r: Row) => r.id.startsWith('web-0') && r.status === 'online',
+        fleet.filter((r) => r.id.startsWith('web-0') && r.status === 'online').length,
+      ],
     ])('filters with ?%s', async (query, keep, expected) => {
       const body = MinionList.parse(await json(await get(`/api/minions?${query}&limit=1000`)));
       const want = fleet.filter(keep);
@@ -225,6 +304,8 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
       ['order=up', 'query.order'],
       ['status=sleeping', 'query.status[0]'],
       ['colour=blue', 'query.colour'],
+      ['id_prefix=', 'query.id_prefix'],
+      [`id_prefix=${'w'.repeat(256)}`, 'query.id_prefix'],
       ['grain=os_family', 'query.grain[0]'],
       ['grain=os:Debian&grain=:x', 'query.grain[1]'],
       ['grain=*:Debian', 'query.grain[0]'],
@@ -826,6 +907,7 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
       since_minutes: '60',
       grain: 'os_family:Debian',
       outcome: 'failed',
+      id_prefix: 'web-0',
     };
     const concrete = (path: string) =>
       path

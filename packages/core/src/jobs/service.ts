@@ -3,6 +3,7 @@ import type { RuntimeConfig } from '../runtime/runtime-config.js';
 import type { SaltAPIClient } from '../salt/client.js';
 import { jidToIso } from '../salt/time.js';
 import type { JobRecord, JobSortField } from '../store/jobs.js';
+import { ReadCache } from '../store/read-cache.js';
 import type { Store } from '../store/store.js';
 import type { JobFollowUp } from './follow-up.js';
 import { isPlumbingJob } from './ingest.js';
@@ -32,6 +33,7 @@ export class JobService {
   readonly #runtime: RuntimeConfig;
   readonly #now: () => Date;
   readonly #followUp: JobFollowUp | null;
+  readonly #cache: ReadCache;
 
   /**
    * @param store - the job index
@@ -45,15 +47,24 @@ export class JobService {
     runtime: RuntimeConfig,
     now: () => Date = () => new Date(),
     followUp: JobFollowUp | null = null,
+    cache?: ReadCache,
   ) {
     this.#store = store;
     this.#runtime = runtime;
     this.#now = now;
     this.#followUp = followUp;
+    this.#cache = cache ?? new ReadCache(store.changes, false);
   }
 
-  /** A filtered, sorted page of the job history. */
-  async list(q: JobsQuery): Promise<JobList> {
+  /**
+   * A filtered, sorted page of the job history. Identical queries may share one answer
+   * (frozen) until the next write or the cache's time limit.
+   */
+  list(q: JobsQuery): Promise<JobList> {
+    return this.#cache.read(['jobs'], `jobs.list ${JSON.stringify(q)}`, () => this.#list(q));
+  }
+
+  async #list(q: JobsQuery): Promise<JobList> {
     const [page, lastPolled] = await Promise.all([
       this.#store.jobs.list({
         limit: q.limit,
@@ -74,8 +85,15 @@ export class JobService {
     return { total: page.total, jobs: page.items.map(toItem), last_polled_at: lastPolled };
   }
 
-  /** Jobs started per hour over the last `hours` hours (oldest bucket first, empty hours included). */
-  async activity(hours: number): Promise<JobActivity> {
+  /**
+   * Jobs started per hour over the last `hours` hours (oldest bucket first, empty hours
+   * included); shared like {@link list}.
+   */
+  activity(hours: number): Promise<JobActivity> {
+    return this.#cache.read(['jobs'], `jobs.activity ${hours}`, () => this.#activity(hours));
+  }
+
+  async #activity(hours: number): Promise<JobActivity> {
     const end = this.#now();
     end.setUTCMinutes(0, 0, 0);
     end.setUTCHours(end.getUTCHours() + 1);

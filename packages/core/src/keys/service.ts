@@ -2,6 +2,7 @@ import { HaliteError } from '../errors.js';
 import type { RuntimeConfig } from '../runtime/runtime-config.js';
 import { KeyChange } from '../salt/schemas.js';
 import type { KeyStatus } from '../store/minions.js';
+import { ReadCache } from '../store/read-cache.js';
 import type { Store } from '../store/store.js';
 import type { KeyList, KeyListQuery } from './schemas.js';
 
@@ -20,20 +21,29 @@ export class KeyService {
   readonly #store: Store;
   readonly #runtime: RuntimeConfig;
   readonly #now: () => Date;
+  readonly #cache: ReadCache;
 
   /**
    * @param store - where keys are read and written
    * @param runtime - the salt-api client
    * @param now - the clock (the one the pollers use)
    */
-  constructor(store: Store, runtime: RuntimeConfig, now: () => Date = () => new Date()) {
+  constructor(store: Store, runtime: RuntimeConfig, now: () => Date = () => new Date(), cache?: ReadCache) {
     this.#store = store;
     this.#runtime = runtime;
     this.#now = now;
+    this.#cache = cache ?? new ReadCache(store.changes, false);
   }
 
-  /** A page of keys, pending first, with counts per state. */
-  async list(q: KeyListQuery): Promise<KeyList> {
+  /**
+   * A page of keys, pending first, with counts per state. Identical queries may share one
+   * answer (frozen) until the next write or the cache's time limit.
+   */
+  list(q: KeyListQuery): Promise<KeyList> {
+    return this.#cache.read(['minions'], `keys.list ${JSON.stringify(q)}`, () => this.#list(q));
+  }
+
+  async #list(q: KeyListQuery): Promise<KeyList> {
     const states = q.status?.length ? STATES.filter((s) => q.status?.includes(s)) : STATES;
     const search = q.search ? { search: q.search } : {};
     const [counts, refreshed] = await Promise.all([

@@ -1,5 +1,6 @@
 import { HaliteError } from '../errors.js';
 import type { MinionSortField, MinionSummary } from '../store/minions.js';
+import { ReadCache } from '../store/read-cache.js';
 import type { Store } from '../store/store.js';
 import type {
   Freshness,
@@ -26,14 +27,28 @@ const SORT: Record<MinionsQuery['sort'], MinionSortField> = {
 export class MinionService {
   readonly #store: Store;
   readonly #now: () => Date;
+  readonly #cache: ReadCache;
 
-  constructor(store: Store, now: () => Date = () => new Date()) {
+  /**
+   * @param store - where minions are read
+   * @param now - the clock of the freshness flags
+   * @param cache - shares list and count answers between identical reads (default: none)
+   */
+  constructor(store: Store, now: () => Date = () => new Date(), cache?: ReadCache) {
     this.#store = store;
     this.#now = now;
+    this.#cache = cache ?? new ReadCache(store.changes, false);
   }
 
-  /** A filtered, sorted page of minions (without grains), with the data's freshness. */
-  async list(q: MinionsQuery): Promise<MinionList> {
+  /**
+   * A filtered, sorted page of minions (without grains), with the data's freshness. Identical
+   * queries may share one answer (frozen) until the next write or the cache's time limit.
+   */
+  list(q: MinionsQuery): Promise<MinionList> {
+    return this.#cache.read(['minions'], `minions.list ${JSON.stringify(q)}`, () => this.#list(q));
+  }
+
+  async #list(q: MinionsQuery): Promise<MinionList> {
     const [page, freshness] = await Promise.all([
       this.#store.minions.list({
         limit: q.limit,
@@ -41,6 +56,7 @@ export class MinionService {
         sort: SORT[q.sort],
         order: q.order,
         ...(q.search ? { search: q.search } : {}),
+        ...(q.id_prefix ? { idPrefix: q.id_prefix } : {}),
         ...(q.status?.length ? { status: q.status } : {}),
         ...(q.os_family?.length ? { osFamily: q.os_family } : {}),
         ...(q.os?.length ? { os: q.os } : {}),
@@ -59,8 +75,12 @@ export class MinionService {
     return { ...toItem(row), grains: row.grains, ...freshness };
   }
 
-  /** Counts by status, OS family and Salt version, for the overview. */
-  async stats(): Promise<MinionStats> {
+  /** Counts by status, OS family and Salt version, for the overview (shared like {@link list}). */
+  stats(): Promise<MinionStats> {
+    return this.#cache.read(['minions'], 'minions.stats', () => this.#stats());
+  }
+
+  async #stats(): Promise<MinionStats> {
     const [total, byStatus, byOs, byVersion, freshness] = await Promise.all([
       this.#store.minions.count(),
       this.#store.minions.countBy('status'),

@@ -6,6 +6,7 @@ export type {
   ActivityStore,
 } from './activity.js';
 export type { AuditDecision, AuditEntry, AuditEntryInput, AuditListQuery, AuditStore } from './audit.js';
+export type { ChangeFeature, StoreChanges } from './changes.js';
 export { normalizeTime, utf8Bytes } from './codec.js';
 export type { JsonLimits } from './context.js';
 export { StoreError, type StoreErrorKind, type StoreErrorOptions } from './errors.js';
@@ -51,6 +52,7 @@ export type {
   MinionSummary,
   ReconcileResult,
 } from './minions.js';
+export { READ_CACHE_DEFAULTS, ReadCache, type ReadCacheOptions } from './read-cache.js';
 export type {
   Permission,
   PermissionInput,
