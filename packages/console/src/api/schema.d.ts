@@ -837,6 +837,7 @@ export interface operations {
                 limit?: number;
                 offset?: number;
                 search?: string;
+                id_prefix?: string;
                 status?: ("online" | "offline" | "pending" | "rejected" | "denied")[];
                 os_family?: string[];
                 os?: string[];

@@ -51,4 +51,24 @@ describe('parseMinionSearch', () => {
     expect(parseMinionSearch('kernel:Linux').text).toBe('kernel:Linux');
     expect(parseMinionSearch('fe80::1').text).toBe('fe80::1');
   });
+
+  it('reads one word ending in * as the start of the id, Salt glob style', () => {
+    expect(parseMinionSearch('lb-49*')).toEqual({
+      text: '',
+      id_prefix: 'lb-49',
+      os: [],
+      os_family: [],
+      saltversion: [],
+      grain: [],
+    });
+    expect(parseMinionSearch('web* os:Ubuntu db*')).toMatchObject({
+      id_prefix: 'web',
+      text: 'db*',
+      os: ['Ubuntu'],
+    });
+    // Other globs are not a prefix: they stay text.
+    expect(parseMinionSearch('w?b*').id_prefix).toBeUndefined();
+    expect(parseMinionSearch('*').id_prefix).toBeUndefined();
+    expect(parseMinionSearch('web*01').id_prefix).toBeUndefined();
+  });
 });

@@ -2,6 +2,8 @@
 export interface MinionSearch {
   /** Substring of the id or IP (server-side, case-insensitive). */
   text: string;
+  /** Start of the minion id, from a Salt-style glob word `lb-49*` (case-sensitive, indexed). */
+  id_prefix?: string;
   /** Exact `os` values. */
   os: string[];
   /** Exact `os_family` values. */
@@ -12,7 +14,7 @@ export interface MinionSearch {
   grain: string[];
 }
 
-const FIELD_ALIASES: Record<string, keyof Omit<MinionSearch, 'text'>> = {
+const FIELD_ALIASES: Record<string, keyof Omit<MinionSearch, 'text' | 'id_prefix'>> = {
   os: 'os',
   os_family: 'os_family',
   osfamily: 'os_family',
@@ -40,12 +42,14 @@ function isGrainTarget(target: string): boolean {
  * Reads the search box: `field:value` words filter on that grain (`os:Ubuntu`,
  * `os_family:Debian`, `saltversion:3007.1`; quotes allow spaces: `os:"Rocky Linux"`), any grain
  * with Salt's grain targeting, `grain:key:value` or `G@key:value` (`grain:ipv4:10.0.0.*`,
- * `G@ip_interfaces:eth0:10.0.*`, `grain:"osfullname:Rocky Linux"`); the rest is a substring of
- * the minion id or its IP.
+ * `G@ip_interfaces:eth0:10.0.*`, `grain:"osfullname:Rocky Linux"`); one word ending in `*`
+ * (`lb-49*`, as in Salt's glob targeting) is the start of the id, which the server finds in its
+ * index even at 50,000 minions; the rest is a substring of the minion id or its IP.
  *
  * @example
  * parseMinionSearch('web os:Ubuntu') // { text: 'web', os: ['Ubuntu'], os_family: [], saltversion: [], grain: [] }
  * parseMinionSearch('G@virtual:kvm').grain // ['virtual:kvm']
+ * parseMinionSearch('lb-49*').id_prefix // 'lb-49'
  */
 export function parseMinionSearch(input: string): MinionSearch {
   const out: MinionSearch = { text: '', os: [], os_family: [], saltversion: [], grain: [] };
@@ -66,7 +70,9 @@ export function parseMinionSearch(input: string): MinionSearch {
     if (key === 'grain' && !(isGrainTarget(value) && out.grain.length < MAX_GRAIN_TARGETS)) {
       if (word) words.push(word);
     } else if (key && value) out[key].push(value);
-    else if (value) words.push(field === undefined || key ? value : `${field}:${value}`);
+    else if (field === undefined && out.id_prefix === undefined && /^[^*?[\]]+\*$/.test(value)) {
+      out.id_prefix = value.slice(0, -1);
+    } else if (value) words.push(field === undefined || key ? value : `${field}:${value}`);
   }
   out.text = words.join(' ');
   return out;

@@ -42,6 +42,7 @@ export function MinionsPage() {
     const parsed = parseMinionSearch(deferredSearch);
     const query: Omit<MinionsQuery, 'limit' | 'offset'> = { sort: sort.by, order: sort.order };
     if (parsed.text) query.search = parsed.text;
+    if (parsed.id_prefix) query.id_prefix = parsed.id_prefix;
     if (parsed.os.length) query.os = parsed.os;
     if (parsed.os_family.length) query.os_family = parsed.os_family;
     if (parsed.saltversion.length) query.saltversion = parsed.saltversion;
