@@ -107,6 +107,29 @@ describe('ReadCache', () => {
     expect((await t.cache.read(['minions'], 'b', t.load)).n).toBe(4);
   });
 
+  it('keeps at most maxRows list rows, and does not keep an answer larger than that', async () => {
+    const t = setup({ maxRows: 10 });
+    const rows = (n: number) => async () => ({ items: Array.from({ length: n }, (_, i) => i) });
+    const a = await t.cache.read(['minions'], 'a', rows(4)); // 5 rows with the answer itself
+    await t.cache.read(['minions'], 'b', rows(4));
+    expect(t.cache.rows).toBe(10);
+    await t.cache.read(['minions'], 'c', rows(2)); // a goes
+    expect(t.cache.size).toBe(2);
+    expect(t.cache.rows).toBe(8);
+    expect(await t.cache.read(['minions'], 'a', rows(4))).not.toBe(a);
+    await t.cache.read(['minions'], 'huge', rows(50));
+    expect(t.cache.rows).toBeLessThanOrEqual(10);
+    expect(t.cache.size).toBeGreaterThan(0);
+    let loads = 0;
+    const huge = async () => {
+      loads += 1;
+      return { items: Array.from({ length: 50 }, (_, i) => i) };
+    };
+    await t.cache.read(['minions'], 'huge', huge);
+    await t.cache.read(['minions'], 'huge', huge);
+    expect(loads).toBe(2);
+  });
+
   it('reads every time when turned off, and refuses bad limits', async () => {
     const t = setup(false);
     const a = await t.cache.read(['minions'], 'k', t.load);
@@ -120,6 +143,7 @@ describe('ReadCache', () => {
     expect(() => setup({ ttlMs: -1 })).toThrow(TypeError);
     expect(() => setup({ ttlMs: Number.NaN })).toThrow(TypeError);
     expect(() => setup({ maxEntries: 1.5 })).toThrow(TypeError);
+    expect(() => setup({ maxRows: -1 })).toThrow(TypeError);
   });
 
   it('reads again when the clock goes backwards', async () => {

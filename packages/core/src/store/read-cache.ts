@@ -10,12 +10,18 @@ export interface ReadCacheOptions {
   ttlMs?: number;
   /** The most answers kept (default 256); the least recently used goes first. */
   maxEntries?: number;
+  /**
+   * The most list rows the kept answers hold together (default 20,000: about 20 MB of minion
+   * rows with their JSON); the least recently used go first, and a larger answer is not kept.
+   */
+  maxRows?: number;
 }
 
 /** Defaults of {@link ReadCacheOptions}. */
 export const READ_CACHE_DEFAULTS: Readonly<Required<ReadCacheOptions>> = Object.freeze({
   ttlMs: 1000,
   maxEntries: 256,
+  maxRows: 20_000,
 });
 
 interface Entry {
@@ -26,6 +32,8 @@ interface Entry {
   /** When the read started, by the process's monotonic clock. */
   tick: number;
   value: Promise<object>;
+  /** The rows of the answer's lists, once it has come. */
+  rows: number;
 }
 
 /**
@@ -44,7 +52,9 @@ export class ReadCache {
   readonly #changes: StoreChanges;
   readonly #ttlMs: number;
   readonly #maxEntries: number;
+  readonly #maxRows: number;
   readonly #now: () => number;
+  #rows = 0;
   readonly #entries = new Map<string, Entry>();
 
   /**
@@ -58,18 +68,26 @@ export class ReadCache {
     this.#changes = changes;
     const ttlMs = options === false ? 0 : (options.ttlMs ?? READ_CACHE_DEFAULTS.ttlMs);
     const maxEntries = options === false ? 0 : (options.maxEntries ?? READ_CACHE_DEFAULTS.maxEntries);
+    const maxRows = options === false ? 0 : (options.maxRows ?? READ_CACHE_DEFAULTS.maxRows);
     if (!(Number.isFinite(ttlMs) && ttlMs >= 0)) throw new TypeError(`readCache.ttlMs: ${ttlMs}`);
     if (!(Number.isInteger(maxEntries) && maxEntries >= 0)) {
       throw new TypeError(`readCache.maxEntries: ${maxEntries}`);
     }
+    if (!(Number.isInteger(maxRows) && maxRows >= 0)) throw new TypeError(`readCache.maxRows: ${maxRows}`);
     this.#ttlMs = ttlMs;
     this.#maxEntries = ttlMs === 0 ? 0 : maxEntries;
+    this.#maxRows = maxRows;
     this.#now = now;
   }
 
   /** How many answers are kept now. */
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** How many list rows the kept answers hold. */
+  get rows(): number {
+    return this.#rows;
   }
 
   /**
@@ -99,23 +117,60 @@ export class ReadCache {
       this.#entries.set(key, entry);
       return entry.value as Promise<T>;
     }
-    const fresh: Entry = { stamp, at: now, tick, value: load().then(deepFreeze) };
-    fresh.value.catch(() => {
-      if (this.#entries.get(key) === fresh) this.#entries.delete(key);
-    });
-    this.#entries.delete(key);
+    const fresh: Entry = { stamp, at: now, tick, rows: 0, value: load().then(deepFreeze) };
+    fresh.value.then(
+      (answer) => {
+        if (this.#entries.get(key) !== fresh) return;
+        fresh.rows = rowsOf(answer);
+        this.#rows += fresh.rows;
+        this.#trim(fresh);
+      },
+      () => {
+        if (this.#entries.get(key) === fresh) this.#forget(key);
+      },
+    );
+    this.#forget(key);
     this.#entries.set(key, fresh);
-    if (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.keys().next().value as string;
-      this.#entries.delete(oldest);
-    }
+    this.#trim(fresh);
     return fresh.value as Promise<T>;
   }
 
   /** Forget every answer. */
   clear(): void {
     this.#entries.clear();
+    this.#rows = 0;
   }
+
+  #forget(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    this.#entries.delete(key);
+    this.#rows -= entry.rows;
+  }
+
+  /**
+   * Drops the least recently used answers until the kept ones fit the limits, `kept` (the one
+   * just stored) last; an answer larger than `maxRows` on its own is dropped alone.
+   */
+  #trim(kept: Entry): void {
+    for (const [key, entry] of this.#entries) {
+      if (entry === kept && kept.rows > this.#maxRows) {
+        this.#forget(key);
+        return;
+      }
+    }
+    for (const [key, entry] of this.#entries) {
+      if (this.#entries.size <= this.#maxEntries && this.#rows <= this.#maxRows) return;
+      if (entry !== kept) this.#forget(key);
+    }
+  }
+}
+
+/** The rows of an answer's lists (its top-level arrays), plus one for the answer itself. */
+function rowsOf(answer: object): number {
+  let rows = 1;
+  for (const value of Object.values(answer)) if (Array.isArray(value)) rows += value.length;
+  return rows;
 }
 
 function deepFreeze<T>(value: T): T {
