@@ -290,7 +290,7 @@ function toResponse(result: unknown, status: number, extraHeaders: Headers): Res
     response = new Response(null, { status: status === 200 ? 204 : status });
   } else {
     const json = serialize(result);
-    response = new Response(json, {
+    response = new Response(json.text, {
       status,
       headers: { 'content-type': 'application/json; charset=utf-8' },
     });
@@ -304,37 +304,47 @@ function toResponse(result: unknown, status: number, extraHeaders: Headers): Res
   return response;
 }
 
-/**
- * JSON text of frozen answers, by answer: a cached read hands the same frozen object to every
- * request until it expires, so it is serialised once. Frozen is what makes that safe: nothing
- * can change the object after its text is kept.
- */
-const frozenJson = new WeakMap<object, string>();
-
-function serialize(result: unknown): string {
-  if (typeof result !== 'object' || result === null || !Object.isFrozen(result)) {
-    return JSON.stringify(result);
-  }
-  let json = frozenJson.get(result);
-  if (json === undefined) {
-    json = JSON.stringify(result);
-    frozenJson.set(result, json);
-  }
-  return json;
+/** A serialised answer: its text, and its UTF-8 bytes once a host bridge asked for them. */
+interface JsonBody {
+  text: string;
+  bytes?: Uint8Array;
 }
 
-/** The JSON text of the responses this router serialised, by response. */
-const jsonBodies = new WeakMap<Response, string>();
+/**
+ * Serialised frozen answers, by answer: a cached read hands the same frozen object to every
+ * request until it expires, so it is serialised (and encoded) once. Frozen is what makes that
+ * safe: nothing can change the object after its text is kept.
+ */
+const frozenBodies = new WeakMap<object, JsonBody>();
+
+function serialize(result: unknown): JsonBody {
+  if (typeof result !== 'object' || result === null || !Object.isFrozen(result)) {
+    return { text: JSON.stringify(result) };
+  }
+  let body = frozenBodies.get(result);
+  if (body === undefined) {
+    body = { text: JSON.stringify(result) };
+    frozenBodies.set(result, body);
+  }
+  return body;
+}
+
+/** The serialised body of the JSON responses this router built, by response. */
+const jsonBodies = new WeakMap<Response, JsonBody>();
+
+const utf8 = new TextEncoder();
 
 /**
- * The body of a JSON response this router built, as the string it was serialised to, so a host
- * bridge can write it in one piece instead of reading the response's stream; `undefined` for
- * any other response, or when something has started reading its body.
+ * The body of a JSON response this router built, as UTF-8 bytes, so a host bridge can write it
+ * in one piece (with its length) instead of reading the response's stream; `undefined` for any
+ * other response, or when something has started reading its body. The bytes of a cached answer
+ * are encoded once and shared: treat them as read-only.
  */
-export function jsonBodyOf(response: Response): string | undefined {
-  const json = jsonBodies.get(response);
-  if (json === undefined || response.bodyUsed || response.body?.locked) return undefined;
-  return json;
+export function jsonBodyOf(response: Response): Uint8Array | undefined {
+  const body = jsonBodies.get(response);
+  if (body === undefined || response.bodyUsed || response.body?.locked) return undefined;
+  body.bytes ??= utf8.encode(body.text);
+  return body.bytes;
 }
 
 function hasAny(headers: Headers): boolean {

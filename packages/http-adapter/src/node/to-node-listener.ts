@@ -307,11 +307,11 @@ async function writeResponse(
     res.setHeader('set-cookie', [...kept, ...cookies]);
   }
 
-  // A JSON answer the router serialised: write its text in one piece, with its length, rather
-  // than streaming it chunk by chunk (chunked encoding, a read and a write per chunk).
+  // A JSON answer the router serialised: write its bytes in one piece, with their length,
+  // rather than streaming them chunk by chunk (chunked encoding, a read and a write per chunk).
   const json = jsonBodyOf(response);
   if (json !== undefined && req.method !== 'HEAD') {
-    res.setHeader('content-length', Buffer.byteLength(json));
+    res.setHeader('content-length', json.byteLength);
     res.end(json);
     return;
   }
