@@ -117,6 +117,9 @@ describe('readServerConfig', () => {
     [{ HALITE_SALT_URL: 'http://salt', HALITE_SALT_VERIFY: 'maybe' }, 'HALITE_SALT_VERIFY'],
     [{ HALITE_TRUST_PROXY: 'sometimes' }, 'HALITE_TRUST_PROXY'],
     [{ HALITE_COOKIE_SECURE: 'sometimes' }, 'HALITE_COOKIE_SECURE'],
+    [{ HALITE_READ_CACHE_MS: '1s' }, 'HALITE_READ_CACHE_MS'],
+    [{ HALITE_READ_CACHE_MS: '-5' }, 'HALITE_READ_CACHE_MS'],
+    [{ HALITE_READ_CACHE_MS: '60001' }, 'HALITE_READ_CACHE_MS'],
   ])('refuses %j with a ConfigError naming %s', (extra, name) => {
     const read = () => readServerConfig(env(extra));
     expect(read).toThrow(ConfigError);
@@ -132,6 +135,16 @@ describe('readServerConfig', () => {
     ['0', 'never'],
   ])('reads HALITE_COOKIE_SECURE=%j as %s', (value, mode) => {
     expect(readServerConfig(env({ HALITE_COOKIE_SECURE: value })).cookieSecure).toBe(mode);
+  });
+
+  it.each([
+    [undefined, undefined],
+    ['', undefined],
+    ['0', 0],
+    ['250', 250],
+    [' 60000 ', 60_000],
+  ])('reads HALITE_READ_CACHE_MS=%j as %s', (value, ms) => {
+    expect(readServerConfig(env({ HALITE_READ_CACHE_MS: value })).readCacheMs).toBe(ms);
   });
 
   it('says how to make a secret', () => {

@@ -45,6 +45,11 @@ export interface ServerConfig {
   salt: SaltSettingsUpdate | null;
   /** `HALITE_ADMIN_PASSWORD`: the first-boot `admin` password (else one is generated and logged once). */
   adminPassword?: string | undefined;
+  /**
+   * `HALITE_READ_CACHE_MS`: how long identical list reads may share one answer (default 1000;
+   * `0` sends every read to the database). Writes through this server end it at once.
+   */
+  readCacheMs?: number | undefined;
 }
 
 /** Reads and checks the configuration; throws {@link ConfigError} with a message that says what to fix. */
@@ -76,7 +81,18 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     consoleDir: env.HALITE_CONSOLE_DIR?.trim() || findConsole(),
     salt: saltFromEnv(env, bool),
     adminPassword: env.HALITE_ADMIN_PASSWORD || undefined,
+    readCacheMs: readCacheMsFrom(env.HALITE_READ_CACHE_MS),
   };
+}
+
+/** `HALITE_READ_CACHE_MS`: whole milliseconds, at most a minute (the freshness flags age with it). */
+function readCacheMsFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const ms = Number(value);
+  if (!/^\d+$/.test(value.trim()) || ms > 60_000) {
+    throw new ConfigError(`HALITE_READ_CACHE_MS must be 0 to 60000 milliseconds, not ${value}`);
+  }
+  return ms;
 }
 
 /** `HALITE_COOKIE_SECURE`: `auto`, `always` or `never` (`true`/`false` and the like also do). */
@@ -143,6 +159,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       secret: config.secret,
       logger,
       adminPassword: config.adminPassword,
+      ...(config.readCacheMs !== undefined
+        ? { readCache: config.readCacheMs === 0 ? false : { ttlMs: config.readCacheMs } }
+        : {}),
     });
     if (config.salt) await halite.settings.updateSalt(config.salt);
   } catch (error) {
