@@ -1,10 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { StoreError } from '@halite/core';
+import {
+  type Database,
+  MIGRATION_LOCK_TABLE,
+  MIGRATION_TABLE,
+  StoreError,
+  StoreMigrationProvider,
+  storeMigrations,
+} from '@halite/core';
 import { dropSchema, uniqueSchemaName } from '@halite/testkit/postgres';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { postgresFlavor } from './flavor.js';
 import { createPostgresStore } from './index.js';
 
 const url = inject('pgUrl');
@@ -111,19 +120,64 @@ describe.skipIf(!url)('createPostgresStore', () => {
       );
     expect(run('status')).toEqual({
       applied: [],
-      pending: ['0001_initial_schema', '0002_audit_client_address'],
+      pending: ['0001_initial_schema', '0002_audit_client_address', '0003_job_initiator'],
       unknown: [],
     });
     expect(run('migrate')).toEqual({
-      applied: ['0001_initial_schema', '0002_audit_client_address'],
+      applied: ['0001_initial_schema', '0002_audit_client_address', '0003_job_initiator'],
       pending: [],
       unknown: [],
     });
     expect(run('migrate')).toEqual({
-      applied: ['0001_initial_schema', '0002_audit_client_address'],
+      applied: ['0001_initial_schema', '0002_audit_client_address', '0003_job_initiator'],
       pending: [],
       unknown: [],
     });
+  });
+
+  it('migrates a schema at 0002 to 0003: existing jobs get a null initiator', async () => {
+    const name = schema();
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }).withSchema(name);
+    const upTo0002 = Object.fromEntries(
+      Object.entries(storeMigrations(postgresFlavor)).filter(([migration]) => migration <= '0002'),
+    );
+    const migrator = new Migrator({
+      db,
+      provider: new StoreMigrationProvider(postgresFlavor, upTo0002),
+      migrationTableName: MIGRATION_TABLE,
+      migrationLockTableName: MIGRATION_LOCK_TABLE,
+      migrationTableSchema: name,
+    });
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    const jid = '20250102030405000000';
+    const at = '2025-01-02T03:04:05.000Z';
+    await db
+      .insertInto('jobs_index')
+      .values({
+        jid,
+        function: 'test.ping',
+        target: '*',
+        target_type: 'glob',
+        user_name: 'saltapi',
+        start_time: at,
+        status: 'finished',
+        seen_at: at,
+        updated_at: at,
+      } as never)
+      .execute();
+    await db.destroy();
+
+    const store = await createPostgresStore({ connectionString: url, schema: name, poolSize: 2 });
+    expect((await store.schemaStatus()).applied).toEqual([
+      '0001_initial_schema',
+      '0002_audit_client_address',
+      '0003_job_initiator',
+    ]);
+    expect(await store.jobs.get(jid)).toMatchObject({ user: 'saltapi', initiator: null, status: 'finished' });
+    await store.jobs.upsert([{ jid, function: 'test.ping', startTime: at, initiator: 'alice' }]);
+    expect(await store.jobs.get(jid)).toMatchObject({ user: 'saltapi', initiator: 'alice' });
+    await store.close();
   });
 
   it('migrates once when several stores start together on an empty schema', async () => {
@@ -135,7 +189,7 @@ describe.skipIf(!url)('createPostgresStore', () => {
     );
     for (const store of stores) {
       expect(await store.schemaStatus()).toEqual({
-        applied: ['0001_initial_schema', '0002_audit_client_address'],
+        applied: ['0001_initial_schema', '0002_audit_client_address', '0003_job_initiator'],
         pending: [],
         unknown: [],
       });

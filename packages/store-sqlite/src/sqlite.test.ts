@@ -3,10 +3,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createKyselyStore, type Database, StoreError } from '@halite/core';
+import {
+  createKyselyStore,
+  type Database,
+  MIGRATION_LOCK_TABLE,
+  MIGRATION_TABLE,
+  StoreError,
+  StoreMigrationProvider,
+  storeMigrations,
+} from '@halite/core';
 import { describeStoreConformance } from '@halite/testkit/store-conformance';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely } from 'kysely';
+import { Kysely, Migrator } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HaliteSqliteDialect } from './dialect.js';
 import { createSqliteStore, sqliteFlavor } from './index.js';
@@ -57,14 +65,59 @@ describe('createSqliteStore', () => {
     const store = await createSqliteStore({ filename: ':memory:', migrate: false });
     expect(await store.schemaStatus()).toEqual({
       applied: [],
-      pending: ['0001_initial_schema', '0002_audit_client_address'],
+      pending: ['0001_initial_schema', '0002_audit_client_address', '0003_job_initiator'],
       unknown: [],
     });
     await expect(store.migrate()).resolves.toEqual({
-      applied: ['0001_initial_schema', '0002_audit_client_address'],
+      applied: ['0001_initial_schema', '0002_audit_client_address', '0003_job_initiator'],
       pending: [],
       unknown: [],
     });
+    await store.close();
+  });
+
+  it('migrates a database at 0002 to 0003: existing jobs get a null initiator', async () => {
+    const filename = join(tempDir(), 'old.db');
+    const database = new BetterSqlite3(filename);
+    const db = new Kysely<Database>({ dialect: new HaliteSqliteDialect({ database, busyTimeoutMs: 1000 }) });
+    const upTo0002 = Object.fromEntries(
+      Object.entries(storeMigrations(sqliteFlavor)).filter(([name]) => name <= '0002'),
+    );
+    const migrator = new Migrator({
+      db,
+      provider: new StoreMigrationProvider(sqliteFlavor, upTo0002),
+      migrationTableName: MIGRATION_TABLE,
+      migrationLockTableName: MIGRATION_LOCK_TABLE,
+    });
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    const jid = '20250102030405000000';
+    const at = '2025-01-02T03:04:05.000Z';
+    await db
+      .insertInto('jobs_index')
+      .values({
+        jid,
+        function: 'test.ping',
+        target: '*',
+        target_type: 'glob',
+        user_name: 'saltapi',
+        start_time: at,
+        status: 'finished',
+        seen_at: at,
+        updated_at: at,
+      } as never)
+      .execute();
+    await db.destroy();
+    if (database.open) database.close();
+
+    const store = await createSqliteStore({ filename });
+    expect((await store.schemaStatus()).applied).toEqual([
+      '0001_initial_schema',
+      '0002_audit_client_address',
+      '0003_job_initiator',
+    ]);
+    expect(await store.jobs.get(jid)).toMatchObject({ user: 'saltapi', initiator: null, status: 'finished' });
+    await store.jobs.upsert([{ jid, function: 'test.ping', startTime: at, initiator: 'alice' }]);
+    expect(await store.jobs.get(jid)).toMatchObject({ user: 'saltapi', initiator: 'alice' });
     await store.close();
   });
 
@@ -116,12 +169,12 @@ describe('createSqliteStore', () => {
         ),
       );
     expect(run()).toEqual({
-      applied: ['0001_initial_schema', '0002_audit_client_address'],
+      applied: ['0001_initial_schema', '0002_audit_client_address', '0003_job_initiator'],
       pending: [],
       unknown: [],
     });
     expect(run()).toEqual({
-      applied: ['0001_initial_schema', '0002_audit_client_address'],
+      applied: ['0001_initial_schema', '0002_audit_client_address', '0003_job_initiator'],
       pending: [],
       unknown: [],
     });

@@ -13,7 +13,8 @@ export type JobStatus = 'running' | 'finished';
 
 /**
  * A job seen in `jobs.list_jobs` or in a `salt/job/<jid>/new` event. On an existing jid the
- * identity fields are overwritten; the optional ones are kept when absent or `null`.
+ * identity fields are overwritten; the optional ones are kept when absent or `null`
+ * (`initiator` only when absent).
  */
 export interface JobInput {
   /** The 20-digit job id. */
@@ -24,8 +25,14 @@ export interface JobInput {
   target?: string;
   /** The target type (`glob`, `list`, `grain`, …). Default `glob`. */
   targetType?: string;
-  /** The user who started the job. Default `''`. */
+  /** The user who started the job, as Salt records it. Default `''`. */
   user?: string;
+  /**
+   * The Halite user who started the job through Halite; null for jobs started elsewhere.
+   * On an existing jid it is written only when given: `undefined` keeps the stored value,
+   * `null` clears it. Default null.
+   */
+  initiator?: string | null;
   /** When the job started (from the jid). */
   startTime: TimeInput;
   /** The job's positional and keyword arguments, as Salt lists them. */
@@ -50,8 +57,10 @@ export interface JobRecord {
   target: string;
   /** The target type. */
   targetType: string;
-  /** The user who started the job. */
+  /** The user who started the job, as Salt records it (for API jobs, the salt-api account). */
   user: string;
+  /** The Halite user who started the job through Halite; null for jobs started elsewhere. */
+  initiator: string | null;
   /** When the job started. */
   startTime: string;
   /** When the job finished (set by the caller, or the time of the last return once all returned). */

@@ -347,6 +347,21 @@ function auditClientAddress(flavor: StoreFlavor): Migration {
 }
 
 /**
+ * `jobs_index.initiator`: the Halite user who started the job through Halite, beside the user
+ * Salt records (the salt-api service account). Existing rows get null: nothing says who ran them.
+ */
+function jobInitiator(flavor: StoreFlavor): Migration {
+  return {
+    async up(db: UntypedDb) {
+      await db.schema
+        .alterTable('jobs_index')
+        .addColumn('initiator', sql.raw(flavor.types.text(LIMITS.username)))
+        .execute();
+    },
+  };
+}
+
+/**
  * Halite's migrations for one flavor, by name (applied in name order). One list for every
  * database: only the column types differ, and they come from the flavor.
  */
@@ -354,6 +369,7 @@ export function storeMigrations(flavor: StoreFlavor): Record<string, Migration> 
   return {
     '0001_initial_schema': initialSchema(flavor),
     '0002_audit_client_address': auditClientAddress(flavor),
+    '0003_job_initiator': jobInitiator(flavor),
   };
 }
 

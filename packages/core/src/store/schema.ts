@@ -106,6 +106,8 @@ export interface JobsIndexTable {
   arguments: DbJson | null;
   /** Metadata. */
   metadata: DbJson | null;
+  /** The Halite user who started it through Halite (null: started elsewhere). */
+  initiator: string | null;
 }
 
 /** `job_returns`: one row per (jid, minion). */

@@ -32,6 +32,7 @@ export function jobSuite(h: Harness): void {
         target: 'web*',
         targetType: 'glob',
         user: 'alice',
+        initiator: null,
         startTime: '2025-01-02T03:04:05.000Z',
         endTime: null,
         status: 'running',
@@ -84,6 +85,44 @@ export function jobSuite(h: Harness): void {
         endTime: '2025-01-02T03:05:00.000Z',
         seenAt: later,
       });
+    });
+
+    it('keeps the initiator through upserts that leave it out, and clears it on null', async () => {
+      const { store } = await h.store();
+      const jid = '20250102030405000000';
+      const other = '20250102030406000000';
+      // As a run through Halite records it: Salt's service account and the Halite user.
+      await store.jobs.upsert([
+        job(jid, { user: 'salt-svc', initiator: 'alice', minionCount: 2 }),
+        job(other, { user: 'salt-svc', initiator: 'bob' }),
+      ]);
+      expect(await store.jobs.get(jid)).toMatchObject({ user: 'salt-svc', initiator: 'alice' });
+      // As the poller or a job.new event writes it: Salt's user, no initiator.
+      const result = await store.jobs.upsert([
+        job(jid, { user: 'saltapi', target: '*', status: 'running' }),
+        job('20250102030407000000', { user: 'root' }),
+      ]);
+      expect(result).toEqual({ inserted: 1, updated: 1 });
+      expect(await store.jobs.get(jid)).toMatchObject({
+        user: 'saltapi',
+        initiator: 'alice',
+        target: '*',
+        minionCount: 2,
+      });
+      expect(await store.jobs.get('20250102030407000000')).toMatchObject({ user: 'root', initiator: null });
+      // An explicit null clears it; another value replaces it.
+      await store.jobs.upsert([job(jid, { initiator: null }), job(other, { initiator: 'carol' })]);
+      expect(await store.jobs.get(jid)).toMatchObject({ user: 'saltapi', initiator: null });
+      expect(await store.jobs.get(other)).toMatchObject({ user: 'salt-svc', initiator: 'carol' });
+      const listed = await store.jobs.list({ order: 'asc' });
+      expect(listed.items.map((j) => [j.jid, j.initiator])).toEqual([
+        [jid, null],
+        [other, 'carol'],
+        ['20250102030407000000', null],
+      ]);
+      // The longest username fits.
+      await store.jobs.upsert([job(jid, { initiator: 'é'.repeat(255) })]);
+      expect((await store.jobs.get(jid))?.initiator).toBe('é'.repeat(255));
     });
 
     it('records returns and keeps counts, status and end time up to date', async () => {
@@ -475,6 +514,8 @@ export function jobSuite(h: Harness): void {
         [job('20250101000001000000', { minionCount: -1 })],
         [job('20250101000001000000', { status: 'done' as never })],
         [job('20250101000001000000', { target: 't'.repeat(2049) })],
+        [job('20250101000001000000', { initiator: 'u'.repeat(256) })],
+        [job('20250101000001000000', { initiator: '' })],
         [{ jid: '20250101000001000000', startTime: '2025-01-01T00:00:00Z' }],
       ]) {
         await expectStoreError(

@@ -2,7 +2,7 @@ import { HaliteError, type MinionInsert, StoreError } from '@halite/core';
 import { describe, expect, it } from 'vitest';
 import { expectStoreError, type Harness, pad } from './harness.js';
 
-const LATEST = ['0001_initial_schema', '0002_audit_client_address'];
+const LATEST = ['0001_initial_schema', '0002_audit_client_address', '0003_job_initiator'];
 
 export function lifecycleSuite(h: Harness): void {
   describe('migrations', () => {

@@ -54,6 +54,7 @@ const jobSchema = z.object({
   target: text(LIMITS.target).optional(),
   targetType: text(LIMITS.targetType).optional(),
   user: text(LIMITS.userName).optional(),
+  initiator: name(LIMITS.username).nullable().optional(),
   startTime: time,
   arguments: anyJson.optional(),
   metadata: jsonObject.nullable().optional(),
@@ -98,11 +99,16 @@ const SORT_COLUMNS = {
   user: 'user_name',
 } as const;
 
-/** Identity fields that are NOT NULL: written on conflict only when the input has them. */
+/**
+ * Fields written on conflict only when the input has them (not `undefined`): the NOT NULL
+ * identity fields, and `initiator`, which a poll or a `job.new` event never knows, so the
+ * Halite user a run recorded survives them (an explicit `null` clears it).
+ */
 const OPTIONAL_IDENTITY = [
   ['target', 'target'],
   ['targetType', 'target_type'],
   ['user', 'user_name'],
+  ['initiator', 'initiator'],
   ['status', 'status'],
 ] as const;
 
@@ -113,6 +119,7 @@ function toJob(row: Selectable<JobsIndexTable>, json: (v: unknown) => unknown): 
     target: row.target,
     targetType: row.target_type,
     user: row.user_name,
+    initiator: row.initiator ?? null,
     startTime: readTime(row.start_time),
     endTime: readOptTime(row.end_time),
     status: row.status as JobStatus,
@@ -173,7 +180,7 @@ export function createJobQueries(db: Kysely<Database>, ctx: StoreContext): JobSt
     seenAt: string,
   ) {
     let inserted = 0;
-    const size = ctx.rowsPerStatement(17);
+    const size = ctx.rowsPerStatement(18);
     for (const chunk of chunks(rows, size)) {
       const ids = chunk.map((r) => r.jid);
       const existing = await trx.selectFrom('jobs_index').select('jid').where('jid', 'in', ids).execute();
@@ -184,6 +191,7 @@ export function createJobQueries(db: Kysely<Database>, ctx: StoreContext): JobSt
         target: r.target ?? '',
         target_type: r.targetType ?? 'glob',
         user_name: r.user ?? '',
+        initiator: r.initiator ?? null,
         start_time: r.startTime,
         end_time: r.endTime ?? null,
         status: r.status ?? 'running',
