@@ -446,6 +446,7 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
         target: 'web-000,db-001',
         target_type: 'list',
         user: 'root',
+        initiator: null,
         start_time: iso(jobStart(0)),
         end_time: null,
         status: 'running',

@@ -1461,6 +1461,7 @@ export interface operations {
                             target: string;
                             target_type: string;
                             user: string;
+                            initiator: string | null;
                             start_time: string;
                             end_time: string | null;
                             /** @enum {string} */
@@ -1605,6 +1606,7 @@ export interface operations {
                         target: string;
                         target_type: string;
                         user: string;
+                        initiator: string | null;
                         start_time: string;
                         end_time: string | null;
                         /** @enum {string} */

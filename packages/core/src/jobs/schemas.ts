@@ -43,7 +43,10 @@ export const JobItem = z.object({
   function: z.string(),
   target: z.string(),
   target_type: z.string(),
+  /** The user Salt records; for jobs started through Halite, the salt-api account. */
   user: z.string(),
+  /** The Halite user who started the job through Halite; null for jobs started elsewhere. */
+  initiator: z.string().nullable(),
   start_time: z.string(),
   end_time: z.string().nullable(),
   status: z.enum(['running', 'finished']),

@@ -14,7 +14,8 @@ const indexed: JobRecord = {
   function: 'test.ping',
   target: '*',
   targetType: 'glob',
-  user: 'admin',
+  user: 'halite',
+  initiator: 'admin',
   startTime: '2026-11-27T23:15:06.977Z',
   endTime: null,
   status: 'running',
@@ -75,7 +76,8 @@ describe('job detail', () => {
     expect(calls).toEqual(['jobs.list_job']);
     expect(detail).toMatchObject({
       jid: JID,
-      user: 'admin',
+      user: 'halite',
+      initiator: 'admin',
       source: 'salt',
       status: 'finished',
       minion_count: 2,

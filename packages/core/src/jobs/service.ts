@@ -173,8 +173,12 @@ export class JobService {
   /**
    * Publishes a command (`local_async`) and records the job in the index at once, so the Jobs
    * page shows it before the poller or the event stream does.
+   *
+   * @param command - what to run, and where
+   * @param initiator - the Halite user running it, kept as the job's `initiator`; the job's
+   *   `user` is what Salt records (the salt-api account), which the poller and events confirm
    */
-  async run(command: RunCommand, user: string): Promise<JobStarted> {
+  async run(command: RunCommand, initiator: string): Promise<JobStarted> {
     const started = await this.#runtime.withSalt((salt) =>
       salt.localAsync({
         tgt: command.tgt,
@@ -185,13 +189,16 @@ export class JobService {
       }),
     );
     if (!isPlumbingJob(command.fun)) {
+      const saltUser = this.#runtime.status().salt.username;
       await this.#store.jobs.upsert([
         {
           jid: started.jid,
           function: command.fun,
           target: Array.isArray(command.tgt) ? command.tgt.join(',') : command.tgt,
           targetType: command.tgt_type,
-          user,
+          // Salt records an API job under the eauth user Halite logs in as.
+          ...(saltUser ? { user: saltUser } : {}),
+          initiator,
           startTime: jidToIso(started.jid) ?? this.#now(),
           arguments: [
             ...command.arg,
@@ -251,6 +258,7 @@ async function fromJobCache(
     target: Array.isArray(live.Target) ? live.Target.join(',') : String(live.Target ?? ''),
     target_type: String(live['Target-type'] ?? ''),
     user: String(live.User ?? ''),
+    initiator: null,
     start_time: jidToIso(jid) ?? '',
     end_time: null,
     status: 'finished',
@@ -280,6 +288,7 @@ function toItem(j: JobRecord): JobItem {
     target: j.target,
     target_type: j.targetType,
     user: j.user,
+    initiator: j.initiator,
     start_time: j.startTime,
     end_time: j.endTime,
     status: j.status,
