@@ -104,8 +104,18 @@ export function JobDetailPage() {
               <dd className="mono">
                 {j.arguments === null || j.arguments === undefined ? '—' : JSON.stringify(j.arguments)}
               </dd>
-              <dt>User</dt>
-              <dd>{j.user}</dd>
+              <dt>Started by</dt>
+              <dd>
+                {j.initiator ? (
+                  <>
+                    {j.initiator} <span className="muted">(via Halite)</span>
+                  </>
+                ) : (
+                  <span className="muted">outside Halite</span>
+                )}
+              </dd>
+              <dt>Salt user</dt>
+              <dd>{j.user || '—'}</dd>
               <dt>Started</dt>
               <dd>
                 {dateTime(j.start_time)} <span className="muted">({timeAgo(j.start_time)})</span>

@@ -8,6 +8,7 @@ import { PageHeader } from '../../ui/page';
 import { Empty, ErrorState, Forbidden } from '../../ui/states';
 import { JobOutcome } from './job-outcome';
 import { type JobRow, type JobsQuery, jobsQuery } from './job-queries';
+import { jobStarter } from './job-user';
 import { type JobsOutcome, type JobsSearch, OUTCOMES, WINDOWS } from './jobs-search';
 
 const route = getRouteApi('/signed-in/shell/jobs');
@@ -49,7 +50,19 @@ const columns: ColumnDef<JobRow>[] = [
       </span>
     ),
   },
-  { header: 'User', accessorKey: 'user' },
+  {
+    header: 'User',
+    accessorKey: 'user',
+    cell: ({ row }) => {
+      const starter = jobStarter(row.original);
+      return (
+        <span title={starter.title}>
+          {starter.label}
+          {starter.viaHalite ? <span className="muted"> (via Halite)</span> : null}
+        </span>
+      );
+    },
+  },
   {
     header: 'Started',
     accessorKey: 'start_time',
