@@ -611,6 +611,24 @@ export function minionSuite(h: Harness): void {
       await expectStoreError(store.minions.list({ idPrefix: 'x'.repeat(256) }), 'invalid_input');
     });
 
+    it('gives the exact total of a scanning filter on every page, past the last one too', async () => {
+      const { store } = await h.store();
+      await fleet(store);
+      for (const filter of [
+        { search: 'w' },
+        { grains: ['no_such:*'] },
+        { search: '0', status: ['online' as const] },
+      ]) {
+        const all = await store.minions.list({ ...filter, limit: 1000 });
+        for (const offset of [0, 1, all.total, all.total + 5]) {
+          const page = await store.minions.list({ ...filter, limit: 1, offset });
+          expect(page.total, JSON.stringify({ filter, offset })).toBe(all.total);
+          expect(ids(page)).toEqual(ids(all).slice(offset, offset + 1));
+        }
+      }
+      expect((await store.minions.list({ search: 'w', sort: 'primaryIp', order: 'desc' })).total).toBe(4);
+    });
+
     it('moves the change counter of minions after each write, not after reads', async () => {
       const { store } = await h.store();
       const minions = () => store.changes.version('minions');

@@ -236,6 +236,11 @@ export function createMinionQueries(db: Kysely<Database>, ctx: StoreContext): Mi
     );
   }
 
+  /** Whether `filter` holds a condition no index serves (substring search, grain targets). */
+  function scans(filter: ValidFilter | undefined): boolean {
+    return Boolean(filter?.search || filter?.grains?.length);
+  }
+
   function where(eb: ExpressionBuilder<Database, 'minion_snapshots'>, filter: ValidFilter | undefined) {
     const parts = [];
     if (filter?.status && filter.status.length > 0) {
@@ -606,11 +611,16 @@ export function createMinionQueries(db: Kysely<Database>, ctx: StoreContext): Mi
         const { limit, offset } = page(query);
         const column = SORT_COLUMNS[sorting?.sort ?? 'minionId'];
         const order = sorting?.order ?? 'asc';
-        const totalRow = await db
-          .selectFrom('minion_snapshots')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .$if(filters(filter), (qb) => qb.where((eb) => where(eb, filter)))
-          .executeTakeFirstOrThrow();
+        const count = async () =>
+          readNumber(
+            (
+              await db
+                .selectFrom('minion_snapshots')
+                .select((eb) => eb.fn.countAll().as('n'))
+                .$if(filters(filter), (qb) => qb.where((eb) => where(eb, filter)))
+                .executeTakeFirstOrThrow()
+            ).n,
+          );
         let q = db
           .selectFrom('minion_snapshots')
           .select(SUMMARY_COLUMNS)
@@ -619,8 +629,19 @@ export function createMinionQueries(db: Kysely<Database>, ctx: StoreContext): Mi
           // NULL sorts as the smallest value on both databases.
           q = q.orderBy(column, (ob) => (order === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast()));
         }
-        const rows = await q.orderBy('minion_id', order).limit(limit).offset(offset).execute();
-        return { total: readNumber(totalRow.n), items: rows.map(toSummary) };
+        q = q.orderBy('minion_id', order).limit(limit).offset(offset);
+        if (!scans(filter)) {
+          // Indexed filters: the count reads an index, the page stops after `limit` rows.
+          const [total, rows] = [await count(), await q.execute()];
+          return { total, items: rows.map(toSummary) };
+        }
+        // A substring or grain filter reads every row whichever way: one scan that counts the
+        // matches as it goes (a window over them) instead of one for the count and one for the page.
+        const rows = await q.select((eb) => eb.fn.countAll().over().as('matches')).execute();
+        const first = rows[0];
+        // Past the last match there is no row to carry the count: ask for it.
+        const total = first ? readNumber(first.matches) : offset > 0 ? await count() : 0;
+        return { total, items: rows.map(toSummary) };
       }),
 
     count: (filter?: MinionFilter) =>
