@@ -47,20 +47,13 @@ const CONNECTIONS = 32;
 const TARGET = { p99Ms: 15, rps: 2_000 };
 const here = new URL('.', import.meta.url).pathname;
 
-interface Run {
+/** One run's figures: the load generator's (the paced one's shape), the server's CPU. */
+interface Run extends PacedLoadResult {
   name: string;
   path: string;
   connections: number;
   /** The offered rate (req/s, all connections together); absent: as fast as answers come. */
   rate?: number;
-  requests: number;
-  rps: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  non2xx: number;
-  errors: number;
   /** Server CPU (user + system) per request, ms. */
   cpuMsPerRequest: number;
   /** 1000 / cpuMsPerRequest: the rate one core of its own would sustain. */
