@@ -72,6 +72,11 @@ export function errorMessage(error: unknown): string {
   return String(error);
 }
 
+/** An error's message followed by its field-level issues: what a form's alert shows. */
+export function failureText(error: unknown): string {
+  return [errorMessage(error), ...inputIssues(error)].join(' ');
+}
+
 /** The field-level issues of a 400 (`details.issues`), as `path: message` lines. */
 export function inputIssues(error: unknown): string[] {
   if (!(error instanceof ApiError) || error.code !== 'invalid_input') return [];

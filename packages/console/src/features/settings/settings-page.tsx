@@ -1,11 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
-import { api, errorMessage, inputIssues, unwrap } from '../../api/client';
+import { useState } from 'react';
+import { api, failureText, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { useCan } from '../../auth/session';
+import { NoticeBox } from '../../ui/field';
 import { count, dateTime, duration, timeAgo } from '../../ui/format';
 import { PageHeader } from '../../ui/page';
 import { useServerForm } from '../../ui/server-form';
+import { useSettingsSave } from '../../ui/settings-save';
 import { ErrorState, Forbidden, Loading } from '../../ui/states';
 import { StatusBadge } from '../../ui/status';
 import { parseRuntimeStatus } from './runtime-status';
@@ -77,8 +79,24 @@ function SaltCard({ salt }: { salt: Settings['salt'] }) {
     verify: salt.verify,
   });
   const [result, setResult] = useState<SaltTestResult | null>(null);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const saved = useSaveSettings();
+  const save = useSettingsSave({
+    save: () => {
+      const body: SaltUpdate = {
+        url: form.url || null,
+        username: form.username || null,
+        eauth: form.eauth,
+        verify: form.verify,
+      };
+      if (form.password) body.password = form.password;
+      return unwrap(api.PUT('/api/admin/settings/salt', { body }));
+    },
+    onSaved: (data) => {
+      saved(data);
+      setForm((f) => ({ ...f, password: '' }));
+    },
+    success: 'Salt settings saved. Halite reconnected with them.',
+  });
 
   const test = useMutation({
     mutationFn: () =>
@@ -97,38 +115,12 @@ function SaltCard({ salt }: { salt: Settings['salt'] }) {
         : unwrap(api.POST('/api/admin/settings/test-salt-saved')),
     onMutate: () => setResult(null),
     onSuccess: setResult,
-    onError: (error) =>
-      setMessage({ ok: false, text: [errorMessage(error), ...inputIssues(error)].join(' ') }),
-  });
-  const save = useMutation({
-    mutationFn: () => {
-      const body: SaltUpdate = {
-        url: form.url || null,
-        username: form.username || null,
-        eauth: form.eauth,
-        verify: form.verify,
-      };
-      if (form.password) body.password = form.password;
-      return unwrap(api.PUT('/api/admin/settings/salt', { body }));
-    },
-    onSuccess: (data) => {
-      saved(data);
-      setForm((f) => ({ ...f, password: '' }));
-      setMessage({ ok: true, text: 'Salt settings saved. Halite reconnected with them.' });
-    },
-    onError: (error) =>
-      setMessage({ ok: false, text: [errorMessage(error), ...inputIssues(error)].join(' ') }),
+    onError: (error) => save.setNotice({ ok: false, text: failureText(error) }),
   });
 
   return (
     <section className="panel" aria-labelledby="salt-title">
-      <form
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault();
-          setMessage(null);
-          save.mutate();
-        }}
-      >
+      <form onSubmit={save.submit}>
         <h2 id="salt-title">Salt connection</h2>
         <div className="field">
           <label htmlFor="set-url">salt-api URL</label>
@@ -193,16 +185,12 @@ function SaltCard({ salt }: { salt: Settings['salt'] }) {
             {describeTest(result)}
           </div>
         ) : null}
-        {message ? (
-          <div className={message.ok ? 'success' : 'alert'} role={message.ok ? 'status' : 'alert'}>
-            {message.text}
-          </div>
-        ) : null}
+        <NoticeBox notice={save.notice} />
         <div className="actions">
           <button type="button" onClick={() => test.mutate()} disabled={test.isPending}>
             {test.isPending ? 'Testing…' : 'Test connection'}
           </button>
-          <button type="submit" className="primary" disabled={save.isPending}>
+          <button type="submit" className="primary" disabled={save.pending}>
             Save Salt settings
           </button>
         </div>
@@ -241,31 +229,20 @@ function PollersCard({ pollers }: { pollers: Pollers }) {
   const [form, setField] = useServerForm<Record<string, string>>(
     Object.fromEntries(POLLER_FIELDS.map(({ key }) => [key, String(pollers[key])])),
   );
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const saved = useSaveSettings();
-  const save = useMutation({
-    mutationFn: () =>
+  const save = useSettingsSave({
+    save: () =>
       unwrap(
         api.PUT('/api/admin/settings/pollers', {
           body: Object.fromEntries(POLLER_FIELDS.map(({ key }) => [key, Number(form[key])])),
         }),
       ),
-    onSuccess: (data) => {
-      saved(data);
-      setMessage({ ok: true, text: 'Poller settings saved.' });
-    },
-    onError: (error) =>
-      setMessage({ ok: false, text: [errorMessage(error), ...inputIssues(error)].join(' ') }),
+    onSaved: saved,
+    success: 'Poller settings saved.',
   });
   return (
     <section className="panel" aria-labelledby="pollers-title">
-      <form
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault();
-          setMessage(null);
-          save.mutate();
-        }}
-      >
+      <form onSubmit={save.submit}>
         <h2 id="pollers-title">Pollers</h2>
         <div
           className="grid cols-2"
@@ -285,12 +262,8 @@ function PollersCard({ pollers }: { pollers: Pollers }) {
             </div>
           ))}
         </div>
-        {message ? (
-          <div className={message.ok ? 'success' : 'alert'} role={message.ok ? 'status' : 'alert'}>
-            {message.text}
-          </div>
-        ) : null}
-        <button type="submit" className="primary" disabled={save.isPending}>
+        <NoticeBox notice={save.notice} />
+        <button type="submit" className="primary" disabled={save.pending}>
           Save poller settings
         </button>
       </form>
@@ -304,31 +277,20 @@ function EventStreamCard({ pollers }: { pollers: Pollers }) {
     retention: String(pollers.event_stream_retention_days),
   });
   const { enabled, retention } = form;
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const saved = useSaveSettings();
-  const save = useMutation({
-    mutationFn: () =>
+  const save = useSettingsSave({
+    save: () =>
       unwrap(
         api.PUT('/api/admin/settings/pollers', {
           body: { event_stream_enabled: enabled, event_stream_retention_days: Number(retention) },
         }),
       ),
-    onSuccess: (data) => {
-      saved(data);
-      setMessage({ ok: true, text: 'Event stream settings saved.' });
-    },
-    onError: (error) =>
-      setMessage({ ok: false, text: [errorMessage(error), ...inputIssues(error)].join(' ') }),
+    onSaved: saved,
+    success: 'Event stream settings saved.',
   });
   return (
     <section className="panel" aria-labelledby="stream-title">
-      <form
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault();
-          setMessage(null);
-          save.mutate();
-        }}
-      >
+      <form onSubmit={save.submit}>
         <h2 id="stream-title">Event stream</h2>
         <p className="muted" style={{ marginTop: 0 }}>
           Follows salt-api's event bus into the activity feed and pushes it to every open console.
@@ -355,12 +317,8 @@ function EventStreamCard({ pollers }: { pollers: Pollers }) {
             onChange={(e) => setField('retention', e.target.value)}
           />
         </div>
-        {message ? (
-          <div className={message.ok ? 'success' : 'alert'} role={message.ok ? 'status' : 'alert'}>
-            {message.text}
-          </div>
-        ) : null}
-        <button type="submit" className="primary" disabled={save.isPending}>
+        <NoticeBox notice={save.notice} />
+        <button type="submit" className="primary" disabled={save.pending}>
           Save event stream settings
         </button>
       </form>

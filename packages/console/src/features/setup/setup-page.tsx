@@ -1,9 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useEffect, useState } from 'react';
-import { api, errorMessage, inputIssues, unwrap } from '../../api/client';
+import { api, failureText, unwrap } from '../../api/client';
 import { useCan } from '../../auth/session';
 import { Logo } from '../../shell/logo';
+import { NoticeBox } from '../../ui/field';
+import { useSettingsSave } from '../../ui/settings-save';
 import { Forbidden } from '../../ui/states';
 import {
   describeTest,
@@ -29,8 +31,7 @@ export function SetupPage() {
     verify: true,
   });
   const [tested, setTested] = useState<{ values: string; result: SaltTestResult } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<'test' | 'save' | null>(null);
+  const [testing, setTesting] = useState(false);
   useEffect(() => {
     document.title = 'First-run setup · Halite';
   }, []);
@@ -39,34 +40,28 @@ export function SetupPage() {
   const testPassed = tested?.values === fingerprint && tested.result.ok;
   const set = <K extends keyof SaltConnectionInput>(key: K, value: SaltConnectionInput[K]) =>
     setForm((previous) => ({ ...previous, [key]: value }));
+  // No success note: a successful save leaves the page.
+  const save = useSettingsSave({
+    save: async () => {
+      await unwrap(api.PUT('/api/admin/settings/salt', { body: form }));
+      // Everything read so far was read without Salt; the guard re-reads the setup status.
+      await queryClient.invalidateQueries();
+      await navigate({ to: '/' });
+    },
+  });
+  const busy = testing || save.pending;
 
   async function test() {
-    setBusy('test');
-    setError(null);
+    setTesting(true);
+    save.setNotice(null);
     try {
       const result = await unwrap(api.POST('/api/admin/settings/test-salt', { body: form }));
       setTested({ values: fingerprint, result });
     } catch (caught) {
       setTested(null);
-      setError([errorMessage(caught), ...inputIssues(caught)].join(' '));
+      save.setNotice({ ok: false, text: failureText(caught) });
     } finally {
-      setBusy(null);
-    }
-  }
-
-  async function save(event: FormEvent) {
-    event.preventDefault();
-    if (!testPassed) return;
-    setBusy('save');
-    setError(null);
-    try {
-      await unwrap(api.PUT('/api/admin/settings/salt', { body: form }));
-      // Everything read so far was read without Salt; the guard re-reads the setup status.
-      await queryClient.invalidateQueries();
-      await navigate({ to: '/' });
-    } catch (caught) {
-      setError([errorMessage(caught), ...inputIssues(caught)].join(' '));
-      setBusy(null);
+      setTesting(false);
     }
   }
 
@@ -83,17 +78,16 @@ export function SetupPage() {
 
   return (
     <div className="center-page">
-      <form className="panel auth-card wide" onSubmit={save}>
+      <form
+        className="panel auth-card wide"
+        onSubmit={(event: FormEvent) => (testPassed ? save.submit(event) : event.preventDefault())}
+      >
         <div className="brand">
           <Logo size={28} /> Halite
         </div>
         <h1>First-run setup</h1>
         <p className="lead">Connect Halite to your salt-api (rest_cherrypy).</p>
-        {error ? (
-          <div className="alert" role="alert">
-            {error}
-          </div>
-        ) : null}
+        <NoticeBox notice={save.notice} />
         <div className="field">
           <label htmlFor="salt-url">salt-api URL</label>
           <input
@@ -159,11 +153,11 @@ export function SetupPage() {
           <button
             type="button"
             onClick={test}
-            disabled={busy !== null || !form.url || !form.username || !form.password}
+            disabled={busy || !form.url || !form.username || !form.password}
           >
-            {busy === 'test' ? 'Testing…' : 'Test connection'}
+            {testing ? 'Testing…' : 'Test connection'}
           </button>
-          <button type="submit" className="primary" disabled={!testPassed || busy !== null}>
+          <button type="submit" className="primary" disabled={!testPassed || busy}>
             Save &amp; continue
           </button>
         </div>
