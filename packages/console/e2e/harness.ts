@@ -1,14 +1,6 @@
-/**
- * The real stack the browser tests and the screenshots drive: a Salt lab on loopback (m1 m2 m3
- * accepted, p1 pending; salt-api user halite/halite, eauth `file`), the reference server on a
- * fresh SQLite file serving the built console, and Debian's Chromium through playwright-core.
- * One of each per run; {@link Stack.close} stops all three.
- */
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Browser,
   type BrowserContext,
@@ -150,7 +142,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
     ]);
     started.push(
-      () => stopLab(lab),
+      () => lab?.stop(),
       () => browser.close(),
     );
     const dir = await mkdtemp(path.join(os.tmpdir(), 'halite-browser-'));
@@ -225,38 +217,3 @@ export const FAST_POLLERS = {
   jobs_poll_interval_seconds: 3,
   event_stream_enabled: true,
 } as const;
-
-/**
- * Stops the lab once the runner calls still in flight have ended. A runner called through
- * salt-api runs in a process the master's worker daemonizes (own session), outside the
- * process groups `lab.stop()` kills; one still running (a poller's `jobs.active`) would write
- * into the master's job cache after the lab directory was removed. Linux only, like the lab.
- */
-async function stopLab(lab: SaltLab): Promise<void> {
-  const runners = () =>
-    readdirSync('/proc')
-      .filter((entry) => /^\d+$/.test(entry))
-      .filter((pid) => {
-        try {
-          const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-          return cmdline.includes(`${lab.rootDir}/`) && cmdline.includes('ProcessFunc(');
-        } catch {
-          return false;
-        }
-      })
-      .map(Number);
-  const deadline = Date.now() + 30_000;
-  let quiet = 0;
-  while (quiet < 2 && Date.now() < deadline) {
-    quiet = runners().length === 0 ? quiet + 1 : 0;
-    await sleep(200);
-  }
-  for (const pid of runners()) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  await lab.stop();
-}

@@ -1,9 +1,3 @@
-/**
- * The reference server end to end against a real Salt (m1 m2 m3 accepted, p1 pending): a
- * SQLite file in a temp dir, port 0, Salt configured through the settings API as an operator
- * would on first run, then minions, keys, running and killing jobs over HTTP.
- */
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -97,45 +91,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await stopLab(lab);
+  await lab?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-/**
- * Stops the lab once the runner calls still in flight have ended. A runner called through
- * salt-api runs in a process the master's worker daemonizes (`ProcessFunc(…)`, own session):
- * outside the process groups `lab.stop()` kills, so one still running (a poller's `jobs.active`)
- * would write into the master's job cache after the lab dir was removed. Linux only, like the lab.
- */
-async function stopLab(saltLab: SaltLab | undefined): Promise<void> {
-  if (!saltLab) return;
-  const runners = () =>
-    readdirSync('/proc')
-      .filter((entry) => /^\d+$/.test(entry))
-      .filter((pid) => {
-        try {
-          const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-          return cmdline.includes(`${saltLab.rootDir}/`) && cmdline.includes('ProcessFunc(');
-        } catch {
-          return false;
-        }
-      })
-      .map(Number);
-  const deadline = Date.now() + 30_000;
-  let quiet = 0;
-  while (quiet < 2 && Date.now() < deadline) {
-    quiet = runners().length === 0 ? quiet + 1 : 0;
-    await sleep(200);
-  }
-  for (const pid of runners()) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  await saltLab.stop();
-}
 
 describe('the reference server against a real Salt', () => {
   it('logs the first-boot admin in and has the password changed', async () => {

@@ -1,10 +1,3 @@
-/**
- * What the real-Salt end-to-end tests of @halite/core share: Halite on a SQLite file in a temp
- * dir, served by the real HTTP handler on loopback, configured through the settings API, plus
- * bounded waits and a small SSE reader. Used by `*.salt.test.ts` only (the salt lane); the other
- * packages are imported by path because @halite/core cannot depend on them.
- */
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -193,49 +186,9 @@ export async function startHalite(
   };
 }
 
-/**
- * The pids of the lab's runner processes. A runner called through salt-api runs in a process
- * the master's worker daemonizes (`ProcessFunc(AsyncClientMixin._proc_function, …)`, own
- * session, parent 1): outside every process group `lab.stop()` kills. One still in flight at
- * stop (a poller's `jobs.active`, which then waits ~15 s for the killed minions) writes its
- * return into the master's job cache after the lab dir was removed (ENOTEMPTY, or a `/tmp/hl-*`
- * dir left behind). Linux only, like the lab.
- */
-export function labRunnerPids(lab: SaltLab): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let cmdline: string;
-    try {
-      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-    } catch {
-      continue;
-    }
-    if (cmdline.includes(`${lab.rootDir}/`) && cmdline.includes('ProcessFunc(')) pids.push(Number(entry));
-  }
-  return pids;
-}
-
-/**
- * Stops the lab once the runner calls still in flight (Halite must be closed first) have ended,
- * so none outlives it (see {@link labRunnerPids}); one still running after 30 s is killed.
- */
+/** Stops the lab (Halite must be closed first: `lab.stop()` waits for runner calls in flight). */
 export async function stopLab(lab: SaltLab | undefined): Promise<void> {
-  if (!lab) return;
-  const deadline = Date.now() + 30_000;
-  let quiet = 0;
-  while (quiet < 2 && Date.now() < deadline) {
-    quiet = labRunnerPids(lab).length === 0 ? quiet + 1 : 0;
-    await sleep(200);
-  }
-  for (const pid of labRunnerPids(lab)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  await lab.stop();
+  await lab?.stop();
 }
 
 /** Short poller intervals for tests: every pass within a few seconds. */

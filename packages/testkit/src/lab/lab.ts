@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
@@ -108,7 +108,10 @@ export interface SaltLab {
   startApi(): Promise<void>;
   /** The last lines of a daemon's log: `salt-master`, `salt-api` or a minion id. */
   logTail(daemon: string, lines?: number): string;
-  /** Kills every process of the lab and deletes its directory. Idempotent. */
+  /**
+   * Kills every process of the lab and deletes its directory. Idempotent. Runner calls still in
+   * flight (close the salt-api clients first) get up to 30 s to end before they are killed too.
+   */
   stop(): Promise<void>;
 }
 
@@ -377,6 +380,7 @@ export async function startSaltLab(options: SaltLabOptions = {}): Promise<SaltLa
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    await settleRunners(root);
     await Promise.all(all().map((d) => d.stop(0)));
     await rm(root, { recursive: true, force: true });
     await watchdog.stop();
@@ -518,4 +522,43 @@ export async function startSaltLab(options: SaltLabOptions = {}): Promise<SaltLa
     },
     stop,
   };
+}
+
+/**
+ * The pids of the lab's runner processes. A runner called through salt-api runs in a process
+ * the master's worker daemonizes (`ProcessFunc(AsyncClientMixin._proc_function, …)`, own
+ * session, parent 1): outside every process group the daemons' stop kills. One still in flight
+ * at stop (a poller's `jobs.active`) would write its return into the master's job cache after
+ * the lab directory was removed (ENOTEMPTY, or a directory left behind). Linux only, like the lab.
+ */
+function runnerPids(root: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (cmdline.includes(`${root}/`) && cmdline.includes('ProcessFunc(')) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** Waits until no runner of the lab has run for two checks in a row (at most 30 s), then kills any left. */
+async function settleRunners(root: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let quiet = 0;
+  while (quiet < 2 && Date.now() < deadline) {
+    quiet = runnerPids(root).length === 0 ? quiet + 1 : 0;
+    if (quiet < 2) await sleep(200);
+  }
+  for (const pid of runnerPids(root)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 }
