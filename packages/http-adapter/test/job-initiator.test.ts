@@ -107,6 +107,30 @@ describe('a job run through Halite', () => {
 
     const detail = await t.request('GET', `/api/jobs/${JID}`, { headers: authorization() });
     expect(await detail.json()).toMatchObject({ user: SERVICE_ACCOUNT, initiator: 'alice' });
+
+    const jids = async (query: string) => {
+      const res = await t.request('GET', `/api/jobs?${query}`, { headers: authorization() });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { jobs: Array<{ jid: string }> }).jobs.map((j) => j.jid);
+    };
+    expect(await jids('initiator=alice')).toEqual([JID]);
+    expect(await jids('initiator=bob,alice')).toEqual([JID]);
+    expect(await jids('initiator=bob')).toEqual([]);
+    expect(await jids(`user=${SERVICE_ACCOUNT}`)).toEqual([JID]);
+    expect(await jids('user=alice')).toEqual([]);
+  });
+
+  it('refuses an initiator filter longer than a username with a 400 naming the field', async () => {
+    const res = await t.request('GET', `/api/jobs?initiator=${'a'.repeat(256)}`, {
+      headers: authorization(),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as {
+      error: { code: string; message: string; details: { issues: { path: string }[] } };
+    };
+    expect(body.error.code).toBe('invalid_input');
+    expect(body.error.message).toContain('query.initiator');
+    expect(body.error.details.issues.some((i) => i.path.startsWith('query.initiator'))).toBe(true);
   });
 
   it('keeps the initiator when the job.new event arrives with the user Salt recorded', async () => {

@@ -1432,6 +1432,7 @@ export interface operations {
                 offset?: number;
                 function?: string[];
                 user?: string[];
+                initiator?: string[];
                 status?: "running" | "finished";
                 outcome?: ("running" | "succeeded" | "failed" | "no_returns")[];
                 minion_id?: string;

@@ -17,6 +17,8 @@ export const JobsQuery = PageQuery.extend({
   function: csv(z.string().max(128)).optional(),
   /** Any of these users (exact). */
   user: csv(z.string().max(255)).optional(),
+  /** Any of these Halite users, who ran the job through Halite (exact). */
+  initiator: csv(z.string().max(255)).optional(),
   status: z.enum(['running', 'finished']).optional(),
   /**
    * Any of these outcomes; each job has one: `running`, or once finished `failed` (a return

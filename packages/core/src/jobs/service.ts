@@ -73,6 +73,7 @@ export class JobService {
         order: q.order,
         ...(q.function?.length ? { function: q.function } : {}),
         ...(q.user?.length ? { user: q.user } : {}),
+        ...(q.initiator?.length ? { initiator: q.initiator } : {}),
         ...(q.status ? { status: q.status } : {}),
         ...(q.outcome?.length ? { outcome: q.outcome } : {}),
         ...(q.minion_id ? { minionId: q.minion_id } : {}),

@@ -130,8 +130,10 @@ export interface JobReturn {
 export interface JobFilter {
   /** Functions, any of (exact). */
   function?: readonly string[];
-  /** Users, any of (exact). */
+  /** Users, any of (exact), as Salt records them. */
   user?: readonly string[];
+  /** Halite users who started the job through Halite, any of (exact). */
+  initiator?: readonly string[];
   /** Status. */
   status?: JobStatus;
   /**

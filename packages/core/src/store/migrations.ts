@@ -357,6 +357,12 @@ function jobInitiator(flavor: StoreFlavor): Migration {
         .alterTable('jobs_index')
         .addColumn('initiator', sql.raw(flavor.types.text(LIMITS.username)))
         .execute();
+      // For the `initiator` filter: "what did alice run", newest first.
+      await db.schema
+        .createIndex('ix_jobs_initiator')
+        .on('jobs_index')
+        .columns(['initiator', 'start_time', 'jid'])
+        .execute();
     },
   };
 }

@@ -120,6 +120,21 @@ export function jobSuite(h: Harness): void {
         [other, 'carol'],
         ['20250102030407000000', null],
       ]);
+      // Filtered by who ran them through Halite (and counted per hour the same way).
+      await store.jobs.upsert([job('20250102030408000000', { user: 'saltapi', initiator: 'dave' })]);
+      const by = async (initiator: string[]) =>
+        (await store.jobs.list({ initiator, order: 'asc' })).items.map((j) => j.jid);
+      expect(await by(['carol'])).toEqual([other]);
+      expect(await by(['dave', 'carol'])).toEqual([other, '20250102030408000000']);
+      expect(await by(['alice'])).toEqual([]);
+      expect(
+        await store.jobs.countByHour({
+          since: '2025-01-02T00:00:00Z',
+          until: '2025-01-03T00:00:00Z',
+          initiator: ['dave'],
+        }),
+      ).toEqual([{ hourStart: '2025-01-02T03:00:00.000Z', count: 1 }]);
+      await expectStoreError(store.jobs.list({ initiator: ['x'.repeat(256)] }), 'invalid_input');
       // The longest username fits.
       await store.jobs.upsert([job(jid, { initiator: 'é'.repeat(255) })]);
       expect((await store.jobs.get(jid))?.initiator).toBe('é'.repeat(255));

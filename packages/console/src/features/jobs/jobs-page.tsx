@@ -101,6 +101,7 @@ export function JobsPage() {
     if (search.q) out.search = search.q;
     if (search.fun) out.function = [search.fun];
     if (search.user) out.user = [search.user];
+    if (search.by) out.initiator = [search.by];
     if (search.minion) out.minion_id = search.minion;
     if (search.status) out.status = search.status;
     if (search.outcome) out.outcome = [search.outcome];
@@ -167,10 +168,17 @@ export function JobsPage() {
           onChange={(fun) => setFilter({ fun })}
         />
         <TextFilter
+          id="jobs-by"
+          label="Started by"
+          value={search.by}
+          placeholder="alice"
+          onChange={(by) => setFilter({ by })}
+        />
+        <TextFilter
           id="jobs-user"
-          label="User"
+          label="Salt user"
           value={search.user}
-          placeholder="admin"
+          placeholder="root"
           onChange={(user) => setFilter({ user })}
         />
         <TextFilter

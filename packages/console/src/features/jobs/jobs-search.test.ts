@@ -7,7 +7,8 @@ describe('jobsSearch', () => {
       jobsSearch({
         q: ' web ',
         fun: 'state.apply',
-        user: 'alice',
+        user: 'root',
+        by: ' alice ',
         minion: 'web-01',
         status: 'running',
         window: '24',
@@ -16,7 +17,8 @@ describe('jobsSearch', () => {
     ).toEqual({
       q: 'web',
       fun: 'state.apply',
-      user: 'alice',
+      user: 'root',
+      by: 'alice',
       minion: 'web-01',
       status: 'running',
       window: 24,
@@ -34,5 +36,6 @@ describe('jobsSearch', () => {
       jobsSearch({ status: 'failed', outcome: 'running', window: '5', page: -1, q: '', other: 'x' }),
     ).toEqual({});
     expect(jobsSearch({ outcome: ['failed'] })).toEqual({});
+    expect(jobsSearch({ by: 'a'.repeat(256) })).toEqual({});
   });
 });

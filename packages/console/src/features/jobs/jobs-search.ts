@@ -4,8 +4,10 @@ export interface JobsSearch {
   q?: string;
   /** Exact function. */
   fun?: string;
-  /** Exact user. */
+  /** Exact user, as Salt records it. */
   user?: string;
+  /** Exact Halite user who ran the job through Halite (the API's `initiator`). */
+  by?: string;
   /** Jobs this minion returned for. */
   minion?: string;
   status?: 'running' | 'finished';
@@ -42,6 +44,8 @@ export function jobsSearch(search: Record<string, unknown>): JobsSearch {
   if (fun) out.fun = fun;
   const user = text(search.user);
   if (user) out.user = user;
+  const by = text(search.by);
+  if (by) out.by = by;
   const minion = text(search.minion);
   if (minion) out.minion = minion;
   if (search.status === 'running' || search.status === 'finished') out.status = search.status;

@@ -77,6 +77,7 @@ const filterSchema = z
   .object({
     function: textList(LIMITS.function).optional(),
     user: textList(LIMITS.userName).optional(),
+    initiator: textList(LIMITS.username).optional(),
     status: statusSchema.optional(),
     outcome: z
       .array(z.enum(OUTCOMES))
@@ -241,6 +242,7 @@ export function createJobQueries(db: Kysely<Database>, ctx: StoreContext): JobSt
     const parts = [];
     if (f?.function && f.function.length > 0) parts.push(eb('function', 'in', f.function));
     if (f?.user && f.user.length > 0) parts.push(eb('user_name', 'in', f.user));
+    if (f?.initiator && f.initiator.length > 0) parts.push(eb('initiator', 'in', f.initiator));
     if (f?.status) parts.push(eb('status', '=', f.status));
     if (f?.outcome?.length) {
       // The counts are kept up to date from the returns, so an outcome is a test on this row alone.
