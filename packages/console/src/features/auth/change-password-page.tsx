@@ -1,9 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useEffect, useState } from 'react';
-import { api, errorMessage, inputIssues, unwrap } from '../../api/client';
+import { api, failureText, unwrap } from '../../api/client';
 import { meQuery, useMe } from '../../auth/session';
 import { Logo } from '../../shell/logo';
+import { Alert, Field } from '../../ui/field';
 
 /** Minimum length the server enforces for a new password. */
 const MIN_LENGTH = 8;
@@ -36,7 +37,7 @@ export function ChangePasswordPage() {
       await queryClient.invalidateQueries({ queryKey: meQuery.queryKey });
       await navigate({ to: '/' });
     } catch (caught) {
-      setError([errorMessage(caught), ...inputIssues(caught)].join(' '));
+      setError(failureText(caught));
       setBusy(false);
     }
   }
@@ -53,46 +54,36 @@ export function ChangePasswordPage() {
             ? 'Your password was set for one use. Choose your own to continue.'
             : `Signed in as ${me.username}.`}
         </p>
-        {error ? (
-          <div className="alert" role="alert">
-            {error}
-          </div>
-        ) : null}
-        <div className="field">
-          <label htmlFor="current-password">Current password</label>
-          <input
-            id="current-password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={current}
-            onChange={(e) => setCurrent(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="new-password">New password</label>
-          <input
-            id="new-password"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={MIN_LENGTH}
-            value={next}
-            onChange={(e) => setNext(e.target.value)}
-          />
-          <span className="hint">At least {MIN_LENGTH} characters.</span>
-        </div>
-        <div className="field">
-          <label htmlFor="confirm-password">Confirm new password</label>
-          <input
-            id="confirm-password"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={confirm}
-            onChange={(e) => setConfirm(e.target.value)}
-          />
-        </div>
+        {error ? <Alert>{error}</Alert> : null}
+        <Field
+          id="current-password"
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={current}
+          onChange={(e) => setCurrent(e.target.value)}
+        />
+        <Field
+          id="new-password"
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={MIN_LENGTH}
+          value={next}
+          onChange={(e) => setNext(e.target.value)}
+          hint={<>At least {MIN_LENGTH} characters.</>}
+        />
+        <Field
+          id="confirm-password"
+          label="Confirm new password"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={confirm}
+          onChange={(e) => setConfirm(e.target.value)}
+        />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
             Change password

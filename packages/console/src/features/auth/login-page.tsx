@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, api, errorMessage, unwrap } from '../../api/client';
 import { meQuery } from '../../auth/session';
 import { Logo } from '../../shell/logo';
+import { Alert, Field } from '../../ui/field';
 
 const route = getRouteApi('/login');
 
@@ -48,33 +49,25 @@ export function LoginPage() {
         </div>
         <h1>Sign in</h1>
         <p className="lead">to your Salt fleet console</p>
-        {error ? (
-          <div className="alert" role="alert">
-            {error}
-          </div>
-        ) : null}
-        <div className="field">
-          <label htmlFor="username">Username</label>
-          <input
-            id="username"
-            type="text"
-            autoComplete="username"
-            required
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="password">Password</label>
-          <input
-            id="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
+        {error ? <Alert>{error}</Alert> : null}
+        <Field
+          id="username"
+          label="Username"
+          type="text"
+          autoComplete="username"
+          required
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+        />
+        <Field
+          id="password"
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
         <button type="submit" className="primary" disabled={busy} style={{ width: '100%' }}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

@@ -5,6 +5,7 @@ import { api, errorMessage, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { useCan } from '../../auth/session';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
+import { type Notice, NoticeBox } from '../../ui/field';
 import { count, timeAgo } from '../../ui/format';
 import { PageHeader } from '../../ui/page';
 import { Empty, ErrorState, Forbidden } from '../../ui/states';
@@ -41,7 +42,7 @@ export function KeysPage() {
   const [search, setSearch] = useState('');
   const deferred = useDeferredValue(search.trim());
   const [pendingAction, setPendingAction] = useState<{ action: KeyAction; id: string } | null>(null);
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
   const queryClient = useQueryClient();
 
   const act = useMutation({
@@ -91,11 +92,7 @@ export function KeysPage() {
           />
         </div>
       </div>
-      {notice ? (
-        <div className={notice.ok ? 'success' : 'alert'} role={notice.ok ? 'status' : 'alert'}>
-          {notice.text}
-        </div>
-      ) : null}
+      <NoticeBox notice={notice} />
       {STATES.map(({ state, title, hint }) => (
         <KeyGroup
           key={state}

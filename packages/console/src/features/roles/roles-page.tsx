@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { api, errorMessage, inputIssues, unwrap } from '../../api/client';
+import { api, unwrap } from '../../api/client';
 import { useCan } from '../../auth/session';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
+import { Field, FormError } from '../../ui/field';
 import { Modal } from '../../ui/modal';
 import { PageHeader } from '../../ui/page';
 import { ErrorState, Forbidden, Loading } from '../../ui/states';
@@ -35,12 +36,14 @@ const RESOURCES = [
   'role:*',
 ];
 
-function FormError({ error }: { error: unknown }) {
-  if (!error) return null;
+/** A `<datalist>` of suggestions for the input whose `list` names it. */
+function Suggestions({ id, values }: { id: string; values: string[] }) {
   return (
-    <div className="alert" role="alert">
-      {[errorMessage(error), ...inputIssues(error)].join(' ')}
-    </div>
+    <datalist id={id}>
+      {values.map((v) => (
+        <option key={v} value={v} />
+      ))}
+    </datalist>
   );
 }
 
@@ -285,38 +288,28 @@ function RoleDetail({
             add.mutate();
           }}
         >
-          <div className="field">
-            <label htmlFor="perm-verb">Verb</label>
-            <input
-              id="perm-verb"
-              type="text"
-              list="perm-verbs"
-              value={verb}
-              onChange={(e) => setVerb(e.target.value)}
-              className="mono"
-            />
-            <datalist id="perm-verbs">
-              {VERBS.map((v) => (
-                <option key={v} value={v} />
-              ))}
-            </datalist>
-          </div>
-          <div className="field">
-            <label htmlFor="perm-resource">Resource glob</label>
-            <input
-              id="perm-resource"
-              type="text"
-              list="perm-resources"
-              value={resource}
-              onChange={(e) => setResource(e.target.value)}
-              className="mono"
-            />
-            <datalist id="perm-resources">
-              {RESOURCES.map((v) => (
-                <option key={v} value={v} />
-              ))}
-            </datalist>
-          </div>
+          <Field
+            id="perm-verb"
+            label="Verb"
+            type="text"
+            list="perm-verbs"
+            value={verb}
+            onChange={(e) => setVerb(e.target.value)}
+            className="mono"
+          >
+            <Suggestions id="perm-verbs" values={VERBS} />
+          </Field>
+          <Field
+            id="perm-resource"
+            label="Resource glob"
+            type="text"
+            list="perm-resources"
+            value={resource}
+            onChange={(e) => setResource(e.target.value)}
+            className="mono"
+          >
+            <Suggestions id="perm-resources" values={RESOURCES} />
+          </Field>
           <button type="submit" disabled={add.isPending || !verb.trim() || !resource.trim()}>
             Add permission
           </button>
@@ -360,25 +353,21 @@ function CreateRoleForm({ onDone, onCancel }: { onDone: (role: Role) => void; on
       }}
     >
       <FormError error={create.error} />
-      <div className="field">
-        <label htmlFor="new-role-name">Name</label>
-        <input
-          id="new-role-name"
-          type="text"
-          required
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="new-role-description">Description</label>
-        <input
-          id="new-role-description"
-          type="text"
-          value={description}
-          onChange={(e) => setDescription(e.target.value)}
-        />
-      </div>
+      <Field
+        id="new-role-name"
+        label="Name"
+        type="text"
+        required
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+      />
+      <Field
+        id="new-role-description"
+        label="Description"
+        type="text"
+        value={description}
+        onChange={(e) => setDescription(e.target.value)}
+      />
       <div className="actions" style={{ justifyContent: 'flex-end' }}>
         <button type="button" onClick={onCancel}>
           Cancel

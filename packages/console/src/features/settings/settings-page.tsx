@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { api, failureText, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { useCan } from '../../auth/session';
-import { NoticeBox } from '../../ui/field';
+import { CheckField, Field, NoticeBox } from '../../ui/field';
 import { count, dateTime, duration, timeAgo } from '../../ui/format';
 import { PageHeader } from '../../ui/page';
 import { useServerForm } from '../../ui/server-form';
@@ -122,39 +122,31 @@ function SaltCard({ salt }: { salt: Settings['salt'] }) {
     <section className="panel" aria-labelledby="salt-title">
       <form onSubmit={save.submit}>
         <h2 id="salt-title">Salt connection</h2>
-        <div className="field">
-          <label htmlFor="set-url">salt-api URL</label>
-          <input
-            id="set-url"
-            type="url"
-            value={form.url}
-            onChange={(e) => setForm({ ...form, url: e.target.value })}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="set-username">Username</label>
-          <input
-            id="set-username"
-            type="text"
-            autoComplete="off"
-            value={form.username}
-            onChange={(e) => setForm({ ...form, username: e.target.value })}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="set-password">Password</label>
-          <input
-            id="set-password"
-            type="password"
-            autoComplete="new-password"
-            placeholder={salt.password_set ? '•••••• (set)' : ''}
-            value={form.password}
-            onChange={(e) => setForm({ ...form, password: e.target.value })}
-          />
-          <span className="hint">
-            {salt.password_set ? 'Leave blank to keep the saved password.' : 'No password is saved yet.'}
-          </span>
-        </div>
+        <Field
+          id="set-url"
+          label="salt-api URL"
+          type="url"
+          value={form.url}
+          onChange={(e) => setForm({ ...form, url: e.target.value })}
+        />
+        <Field
+          id="set-username"
+          label="Username"
+          type="text"
+          autoComplete="off"
+          value={form.username}
+          onChange={(e) => setForm({ ...form, username: e.target.value })}
+        />
+        <Field
+          id="set-password"
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          placeholder={salt.password_set ? '•••••• (set)' : ''}
+          value={form.password}
+          onChange={(e) => setForm({ ...form, password: e.target.value })}
+          hint={salt.password_set ? 'Leave blank to keep the saved password.' : 'No password is saved yet.'}
+        />
         <div className="field">
           <label htmlFor="set-eauth">eauth</label>
           <select
@@ -169,17 +161,12 @@ function SaltCard({ salt }: { salt: Settings['salt'] }) {
             ))}
           </select>
         </div>
-        <div className="field">
-          <label className="check" htmlFor="set-verify">
-            <input
-              id="set-verify"
-              type="checkbox"
-              checked={form.verify}
-              onChange={(e) => setForm({ ...form, verify: e.target.checked })}
-            />
-            Verify TLS
-          </label>
-        </div>
+        <CheckField
+          id="set-verify"
+          label="Verify TLS"
+          checked={form.verify}
+          onChange={(e) => setForm({ ...form, verify: e.target.checked })}
+        />
         {result ? (
           <div className={result.ok ? 'success' : 'alert'} role="status">
             {describeTest(result)}
@@ -249,17 +236,16 @@ function PollersCard({ pollers }: { pollers: Pollers }) {
           style={{ gap: '0 12px', gridTemplateColumns: 'repeat(auto-fit, minmax(180px, 1fr))' }}
         >
           {POLLER_FIELDS.map(({ key, label, hint }) => (
-            <div className="field" key={key}>
-              <label htmlFor={`poller-${key}`}>{label}</label>
-              <input
-                id={`poller-${key}`}
-                type="number"
-                min={0}
-                value={form[key] ?? ''}
-                onChange={(e) => setField(key, e.target.value)}
-              />
-              <span className="hint">{hint}</span>
-            </div>
+            <Field
+              key={key}
+              id={`poller-${key}`}
+              label={label}
+              type="number"
+              min={0}
+              value={form[key] ?? ''}
+              onChange={(e) => setField(key, e.target.value)}
+              hint={hint}
+            />
           ))}
         </div>
         <NoticeBox notice={save.notice} />
@@ -295,28 +281,22 @@ function EventStreamCard({ pollers }: { pollers: Pollers }) {
         <p className="muted" style={{ marginTop: 0 }}>
           Follows salt-api's event bus into the activity feed and pushes it to every open console.
         </p>
-        <div className="field">
-          <label className="check" htmlFor="stream-enabled">
-            <input
-              id="stream-enabled"
-              type="checkbox"
-              checked={enabled}
-              onChange={(e) => setField('enabled', e.target.checked)}
-            />
-            Follow the Salt event stream
-          </label>
-        </div>
-        <div className="field" style={{ maxWidth: 200 }}>
-          <label htmlFor="stream-retention">Keep events (days)</label>
-          <input
-            id="stream-retention"
-            type="number"
-            min={1}
-            max={365}
-            value={retention}
-            onChange={(e) => setField('retention', e.target.value)}
-          />
-        </div>
+        <CheckField
+          id="stream-enabled"
+          label="Follow the Salt event stream"
+          checked={enabled}
+          onChange={(e) => setField('enabled', e.target.checked)}
+        />
+        <Field
+          id="stream-retention"
+          label="Keep events (days)"
+          style={{ maxWidth: 200 }}
+          type="number"
+          min={1}
+          max={365}
+          value={retention}
+          onChange={(e) => setField('retention', e.target.value)}
+        />
         <NoticeBox notice={save.notice} />
         <button type="submit" className="primary" disabled={save.pending}>
           Save event stream settings

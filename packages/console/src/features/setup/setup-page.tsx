@@ -4,7 +4,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { api, failureText, unwrap } from '../../api/client';
 import { useCan } from '../../auth/session';
 import { Logo } from '../../shell/logo';
-import { NoticeBox } from '../../ui/field';
+import { CheckField, Field, NoticeBox } from '../../ui/field';
 import { useSettingsSave } from '../../ui/settings-save';
 import { Forbidden } from '../../ui/states';
 import {
@@ -88,40 +88,34 @@ export function SetupPage() {
         <h1>First-run setup</h1>
         <p className="lead">Connect Halite to your salt-api (rest_cherrypy).</p>
         <NoticeBox notice={save.notice} />
-        <div className="field">
-          <label htmlFor="salt-url">salt-api URL</label>
-          <input
-            id="salt-url"
-            type="url"
-            required
-            placeholder="https://salt-master:8000"
-            value={form.url}
-            onChange={(e) => set('url', e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="salt-username">Username</label>
-          <input
-            id="salt-username"
-            type="text"
-            autoComplete="off"
-            required
-            value={form.username}
-            onChange={(e) => set('username', e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="salt-password">Password</label>
-          <input
-            id="salt-password"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={form.password}
-            onChange={(e) => set('password', e.target.value)}
-          />
-          <span className="hint">Stored encrypted; never shown again.</span>
-        </div>
+        <Field
+          id="salt-url"
+          label="salt-api URL"
+          type="url"
+          required
+          placeholder="https://salt-master:8000"
+          value={form.url}
+          onChange={(e) => set('url', e.target.value)}
+        />
+        <Field
+          id="salt-username"
+          label="Username"
+          type="text"
+          autoComplete="off"
+          required
+          value={form.username}
+          onChange={(e) => set('username', e.target.value)}
+        />
+        <Field
+          id="salt-password"
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={form.password}
+          onChange={(e) => set('password', e.target.value)}
+          hint="Stored encrypted; never shown again."
+        />
         <div className="field">
           <label htmlFor="salt-eauth">eauth</label>
           <select id="salt-eauth" value={form.eauth} onChange={(e) => set('eauth', e.target.value as Eauth)}>
@@ -132,18 +126,13 @@ export function SetupPage() {
             ))}
           </select>
         </div>
-        <div className="field">
-          <label className="check" htmlFor="salt-verify">
-            <input
-              id="salt-verify"
-              type="checkbox"
-              checked={form.verify ?? true}
-              onChange={(e) => set('verify', e.target.checked)}
-            />
-            Verify TLS
-          </label>
-          <span className="hint">Turn off only for self-signed certificates in a lab.</span>
-        </div>
+        <CheckField
+          id="salt-verify"
+          label="Verify TLS"
+          checked={form.verify ?? true}
+          onChange={(e) => set('verify', e.target.checked)}
+          hint="Turn off only for self-signed certificates in a lab."
+        />
         {tested && tested.values === fingerprint ? (
           <div className={tested.result.ok ? 'success' : 'alert'} role="status">
             {describeTest(tested.result)}

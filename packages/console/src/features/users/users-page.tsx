@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { api, errorMessage, inputIssues, unwrap } from '../../api/client';
+import { api, errorMessage, unwrap } from '../../api/client';
 import { useCan } from '../../auth/session';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
+import { CheckField, Field, FormError, type Notice, NoticeBox } from '../../ui/field';
 import { dateTime, timeAgo } from '../../ui/format';
 import { Modal } from '../../ui/modal';
 import { PageHeader } from '../../ui/page';
@@ -23,7 +24,7 @@ export function UsersPage() {
   const manage = may('manage_user:user:*');
   const users = useQuery({ ...usersQuery, enabled: allowed });
   const [dialog, setDialog] = useState<Dialog | null>(null);
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
   const queryClient = useQueryClient();
   const done = (text: string) => {
     setNotice({ ok: true, text });
@@ -65,11 +66,7 @@ export function UsersPage() {
           </button>
         ) : null}
       </PageHeader>
-      {notice ? (
-        <div className={notice.ok ? 'success' : 'alert'} role={notice.ok ? 'status' : 'alert'}>
-          {notice.text}
-        </div>
-      ) : null}
+      <NoticeBox notice={notice} />
       {users.error ? <ErrorState error={users.error} what="view users" /> : null}
       {users.isPending ? <Loading /> : null}
       {users.data && users.data.users.length === 0 ? <Empty title="No users" /> : null}
@@ -189,15 +186,6 @@ export function UsersPage() {
   );
 }
 
-function FormError({ error }: { error: unknown }) {
-  if (!error) return null;
-  return (
-    <div className="alert" role="alert">
-      {[errorMessage(error), ...inputIssues(error)].join(' ')}
-    </div>
-  );
-}
-
 function CreateUserForm({ onDone, onCancel }: { onDone: (username: string) => void; onCancel: () => void }) {
   const roles = useQuery(rolesQuery);
   const [form, setForm] = useState({
@@ -232,57 +220,44 @@ function CreateUserForm({ onDone, onCancel }: { onDone: (username: string) => vo
       }}
     >
       <FormError error={create.error} />
-      <div className="field">
-        <label htmlFor="new-username">Username</label>
-        <input
-          id="new-username"
-          type="text"
-          required
-          value={form.username}
-          onChange={(e) => setForm({ ...form, username: e.target.value })}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="new-display">Display name</label>
-        <input
-          id="new-display"
-          type="text"
-          value={form.display_name}
-          onChange={(e) => setForm({ ...form, display_name: e.target.value })}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="new-email">Email</label>
-        <input
-          id="new-email"
-          type="email"
-          value={form.email}
-          onChange={(e) => setForm({ ...form, email: e.target.value })}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="new-user-password">Initial password</label>
-        <input
-          id="new-user-password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={8}
-          value={form.password}
-          onChange={(e) => setForm({ ...form, password: e.target.value })}
-        />
-      </div>
-      <div className="field">
-        <label className="check" htmlFor="new-must-change">
-          <input
-            id="new-must-change"
-            type="checkbox"
-            checked={form.must_change_pw}
-            onChange={(e) => setForm({ ...form, must_change_pw: e.target.checked })}
-          />
-          Must change password at first sign-in
-        </label>
-      </div>
+      <Field
+        id="new-username"
+        label="Username"
+        type="text"
+        required
+        value={form.username}
+        onChange={(e) => setForm({ ...form, username: e.target.value })}
+      />
+      <Field
+        id="new-display"
+        label="Display name"
+        type="text"
+        value={form.display_name}
+        onChange={(e) => setForm({ ...form, display_name: e.target.value })}
+      />
+      <Field
+        id="new-email"
+        label="Email"
+        type="email"
+        value={form.email}
+        onChange={(e) => setForm({ ...form, email: e.target.value })}
+      />
+      <Field
+        id="new-user-password"
+        label="Initial password"
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={8}
+        value={form.password}
+        onChange={(e) => setForm({ ...form, password: e.target.value })}
+      />
+      <CheckField
+        id="new-must-change"
+        label="Must change password at first sign-in"
+        checked={form.must_change_pw}
+        onChange={(e) => setForm({ ...form, must_change_pw: e.target.checked })}
+      />
       <fieldset className="field" style={{ border: 0, padding: 0 }}>
         <legend style={{ fontWeight: 550, fontSize: 13, marginBottom: 4 }}>Roles</legend>
         {roles.data?.roles.map((role: Role) => (
@@ -340,29 +315,22 @@ function ResetPasswordForm({
       }}
     >
       <FormError error={reset.error} />
-      <div className="field">
-        <label htmlFor="reset-password">New password</label>
-        <input
-          id="reset-password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={8}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label className="check" htmlFor="reset-must-change">
-          <input
-            id="reset-must-change"
-            type="checkbox"
-            checked={mustChange}
-            onChange={(e) => setMustChange(e.target.checked)}
-          />
-          Must change it at next sign-in
-        </label>
-      </div>
+      <Field
+        id="reset-password"
+        label="New password"
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={8}
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
+      <CheckField
+        id="reset-must-change"
+        label="Must change it at next sign-in"
+        checked={mustChange}
+        onChange={(e) => setMustChange(e.target.checked)}
+      />
       <div className="actions" style={{ justifyContent: 'flex-end' }}>
         <button type="button" onClick={onCancel}>
           Cancel
