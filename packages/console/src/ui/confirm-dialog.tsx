@@ -1,8 +1,9 @@
-import { type ReactNode, useEffect, useRef } from 'react';
+import type { ReactNode } from 'react';
+import { Modal } from './modal';
 
 /**
- * A modal confirmation (the native `<dialog>`: focus is trapped, Escape cancels). The confirm
- * button is focused first only for harmless actions; destructive ones focus Cancel.
+ * A modal confirmation (a {@link Modal}: focus is trapped, Escape cancels). The confirm button is
+ * focused first only for harmless actions; destructive ones focus Cancel.
  */
 export function ConfirmDialog({
   open,
@@ -23,24 +24,8 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
   return (
-    <dialog
-      ref={ref}
-      className="modal"
-      aria-labelledby="confirm-title"
-      onCancel={(event) => {
-        event.preventDefault();
-        onCancel();
-      }}
-    >
-      <h2 id="confirm-title">{title}</h2>
+    <Modal open={open} title={title} onClose={onCancel} titleId="confirm-title" keepMounted>
       <div>{children}</div>
       <div className="actions">
         <button type="button" onClick={onCancel}>
@@ -55,6 +40,6 @@ export function ConfirmDialog({
           {confirmLabel}
         </button>
       </div>
-    </dialog>
+    </Modal>
   );
 }

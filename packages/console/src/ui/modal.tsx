@@ -6,11 +6,17 @@ export function Modal({
   title,
   onClose,
   children,
+  titleId = 'modal-title',
+  keepMounted = false,
 }: {
   open: boolean;
   title: string;
   onClose: () => void;
   children: ReactNode;
+  /** The heading's id, which labels the dialog. */
+  titleId?: string;
+  /** Keep the children in the page while closed (by default they mount only when it opens). */
+  keepMounted?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -23,14 +29,14 @@ export function Modal({
     <dialog
       ref={ref}
       className="modal"
-      aria-labelledby="modal-title"
+      aria-labelledby={titleId}
       onCancel={(event) => {
         event.preventDefault();
         onClose();
       }}
     >
-      <h2 id="modal-title">{title}</h2>
-      {open ? children : null}
+      <h2 id={titleId}>{title}</h2>
+      {open || keepMounted ? children : null}
     </dialog>
   );
 }
