@@ -3,8 +3,8 @@ import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useEffect, useState } from 'react';
 import { api, failureText, unwrap } from '../../api/client';
 import { meQuery, useMe } from '../../auth/session';
-import { Logo } from '../../shell/logo';
 import { Alert, Field } from '../../ui/field';
+import { AuthCard } from './auth-card';
 
 /** Minimum length the server enforces for a new password. */
 const MIN_LENGTH = 8;
@@ -43,58 +43,55 @@ export function ChangePasswordPage() {
   }
 
   return (
-    <div className="center-page">
-      <form className="panel auth-card" onSubmit={submit}>
-        <div className="brand">
-          <Logo size={28} /> Halite
-        </div>
-        <h1>Change password</h1>
-        <p className="lead">
-          {me.must_change_pw
-            ? 'Your password was set for one use. Choose your own to continue.'
-            : `Signed in as ${me.username}.`}
-        </p>
-        {error ? <Alert>{error}</Alert> : null}
-        <Field
-          id="current-password"
-          label="Current password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={current}
-          onChange={(e) => setCurrent(e.target.value)}
-        />
-        <Field
-          id="new-password"
-          label="New password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={MIN_LENGTH}
-          value={next}
-          onChange={(e) => setNext(e.target.value)}
-          hint={<>At least {MIN_LENGTH} characters.</>}
-        />
-        <Field
-          id="confirm-password"
-          label="Confirm new password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={confirm}
-          onChange={(e) => setConfirm(e.target.value)}
-        />
-        <div className="actions">
-          <button type="submit" className="primary" disabled={busy}>
-            Change password
+    <AuthCard
+      title="Change password"
+      lead={
+        me.must_change_pw
+          ? 'Your password was set for one use. Choose your own to continue.'
+          : `Signed in as ${me.username}.`
+      }
+      onSubmit={submit}
+    >
+      {error ? <Alert>{error}</Alert> : null}
+      <Field
+        id="current-password"
+        label="Current password"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={current}
+        onChange={(e) => setCurrent(e.target.value)}
+      />
+      <Field
+        id="new-password"
+        label="New password"
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={MIN_LENGTH}
+        value={next}
+        onChange={(e) => setNext(e.target.value)}
+        hint={<>At least {MIN_LENGTH} characters.</>}
+      />
+      <Field
+        id="confirm-password"
+        label="Confirm new password"
+        type="password"
+        autoComplete="new-password"
+        required
+        value={confirm}
+        onChange={(e) => setConfirm(e.target.value)}
+      />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>
+          Change password
+        </button>
+        {me.must_change_pw ? null : (
+          <button type="button" onClick={() => navigate({ to: '/' })}>
+            Cancel
           </button>
-          {me.must_change_pw ? null : (
-            <button type="button" onClick={() => navigate({ to: '/' })}>
-              Cancel
-            </button>
-          )}
-        </div>
-      </form>
-    </div>
+        )}
+      </div>
+    </AuthCard>
   );
 }

@@ -3,8 +3,8 @@ import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, api, errorMessage, unwrap } from '../../api/client';
 import { meQuery } from '../../auth/session';
-import { Logo } from '../../shell/logo';
 import { Alert, Field } from '../../ui/field';
+import { AuthCard } from './auth-card';
 
 const route = getRouteApi('/login');
 
@@ -42,36 +42,29 @@ export function LoginPage() {
   }
 
   return (
-    <div className="center-page">
-      <form className="panel auth-card" onSubmit={submit}>
-        <div className="brand">
-          <Logo size={28} /> Halite
-        </div>
-        <h1>Sign in</h1>
-        <p className="lead">to your Salt fleet console</p>
-        {error ? <Alert>{error}</Alert> : null}
-        <Field
-          id="username"
-          label="Username"
-          type="text"
-          autoComplete="username"
-          required
-          value={username}
-          onChange={(e) => setUsername(e.target.value)}
-        />
-        <Field
-          id="password"
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-        <button type="submit" className="primary" disabled={busy} style={{ width: '100%' }}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
-      </form>
-    </div>
+    <AuthCard title="Sign in" lead="to your Salt fleet console" onSubmit={submit}>
+      {error ? <Alert>{error}</Alert> : null}
+      <Field
+        id="username"
+        label="Username"
+        type="text"
+        autoComplete="username"
+        required
+        value={username}
+        onChange={(e) => setUsername(e.target.value)}
+      />
+      <Field
+        id="password"
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
+      <button type="submit" className="primary" disabled={busy} style={{ width: '100%' }}>
+        {busy ? 'Signing in…' : 'Sign in'}
+      </button>
+    </AuthCard>
   );
 }

@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { useCan } from '../../auth/session';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
+import { DialogForm } from '../../ui/dialog-form';
 import { Field, FormError } from '../../ui/field';
 import { Modal } from '../../ui/modal';
 import { PageHeader } from '../../ui/page';
@@ -346,13 +347,13 @@ function CreateRoleForm({ onDone, onCancel }: { onDone: (role: Role) => void; on
     },
   });
   return (
-    <form
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        create.mutate();
-      }}
+    <DialogForm
+      onSubmit={() => create.mutate()}
+      onCancel={onCancel}
+      submitLabel="Create role"
+      busy={create.isPending}
+      error={create.error}
     >
-      <FormError error={create.error} />
       <Field
         id="new-role-name"
         label="Name"
@@ -368,14 +369,6 @@ function CreateRoleForm({ onDone, onCancel }: { onDone: (role: Role) => void; on
         value={description}
         onChange={(e) => setDescription(e.target.value)}
       />
-      <div className="actions" style={{ justifyContent: 'flex-end' }}>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={create.isPending}>
-          Create role
-        </button>
-      </div>
-    </form>
+    </DialogForm>
   );
 }

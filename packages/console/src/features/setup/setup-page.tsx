@@ -3,10 +3,10 @@ import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useEffect, useState } from 'react';
 import { api, failureText, unwrap } from '../../api/client';
 import { useCan } from '../../auth/session';
-import { Logo } from '../../shell/logo';
 import { CheckField, Field, NoticeBox } from '../../ui/field';
 import { useSettingsSave } from '../../ui/settings-save';
 import { Forbidden } from '../../ui/states';
+import { AuthCard } from '../auth/auth-card';
 import {
   describeTest,
   EAUTH_OPTIONS,
@@ -77,80 +77,71 @@ export function SetupPage() {
   }
 
   return (
-    <div className="center-page">
-      <form
-        className="panel auth-card wide"
-        onSubmit={(event: FormEvent) => (testPassed ? save.submit(event) : event.preventDefault())}
-      >
-        <div className="brand">
-          <Logo size={28} /> Halite
+    <AuthCard
+      title="First-run setup"
+      lead="Connect Halite to your salt-api (rest_cherrypy)."
+      wide
+      onSubmit={(event: FormEvent) => (testPassed ? save.submit(event) : event.preventDefault())}
+    >
+      <NoticeBox notice={save.notice} />
+      <Field
+        id="salt-url"
+        label="salt-api URL"
+        type="url"
+        required
+        placeholder="https://salt-master:8000"
+        value={form.url}
+        onChange={(e) => set('url', e.target.value)}
+      />
+      <Field
+        id="salt-username"
+        label="Username"
+        type="text"
+        autoComplete="off"
+        required
+        value={form.username}
+        onChange={(e) => set('username', e.target.value)}
+      />
+      <Field
+        id="salt-password"
+        label="Password"
+        type="password"
+        autoComplete="new-password"
+        required
+        value={form.password}
+        onChange={(e) => set('password', e.target.value)}
+        hint="Stored encrypted; never shown again."
+      />
+      <div className="field">
+        <label htmlFor="salt-eauth">eauth</label>
+        <select id="salt-eauth" value={form.eauth} onChange={(e) => set('eauth', e.target.value as Eauth)}>
+          {EAUTH_OPTIONS.map((option) => (
+            <option key={option} value={option}>
+              {option}
+            </option>
+          ))}
+        </select>
+      </div>
+      <CheckField
+        id="salt-verify"
+        label="Verify TLS"
+        checked={form.verify ?? true}
+        onChange={(e) => set('verify', e.target.checked)}
+        hint="Turn off only for self-signed certificates in a lab."
+      />
+      {tested && tested.values === fingerprint ? (
+        <div className={tested.result.ok ? 'success' : 'alert'} role="status">
+          {describeTest(tested.result)}
         </div>
-        <h1>First-run setup</h1>
-        <p className="lead">Connect Halite to your salt-api (rest_cherrypy).</p>
-        <NoticeBox notice={save.notice} />
-        <Field
-          id="salt-url"
-          label="salt-api URL"
-          type="url"
-          required
-          placeholder="https://salt-master:8000"
-          value={form.url}
-          onChange={(e) => set('url', e.target.value)}
-        />
-        <Field
-          id="salt-username"
-          label="Username"
-          type="text"
-          autoComplete="off"
-          required
-          value={form.username}
-          onChange={(e) => set('username', e.target.value)}
-        />
-        <Field
-          id="salt-password"
-          label="Password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={form.password}
-          onChange={(e) => set('password', e.target.value)}
-          hint="Stored encrypted; never shown again."
-        />
-        <div className="field">
-          <label htmlFor="salt-eauth">eauth</label>
-          <select id="salt-eauth" value={form.eauth} onChange={(e) => set('eauth', e.target.value as Eauth)}>
-            {EAUTH_OPTIONS.map((option) => (
-              <option key={option} value={option}>
-                {option}
-              </option>
-            ))}
-          </select>
-        </div>
-        <CheckField
-          id="salt-verify"
-          label="Verify TLS"
-          checked={form.verify ?? true}
-          onChange={(e) => set('verify', e.target.checked)}
-          hint="Turn off only for self-signed certificates in a lab."
-        />
-        {tested && tested.values === fingerprint ? (
-          <div className={tested.result.ok ? 'success' : 'alert'} role="status">
-            {describeTest(tested.result)}
-          </div>
-        ) : null}
-        <div className="actions">
-          <button
-            type="button"
-            onClick={test}
-            disabled={busy || !form.url || !form.username || !form.password}
-          >
-            {testing ? 'Testing…' : 'Test connection'}
-          </button>
-          <button type="submit" className="primary" disabled={!testPassed || busy}>
-            Save &amp; continue
-          </button>
-        </div>
-      </form>
-    </div>
+      ) : null}
+      <div className="actions">
+        <button type="button" onClick={test} disabled={busy || !form.url || !form.username || !form.password}>
+          {testing ? 'Testing…' : 'Test connection'}
+        </button>
+        <button type="submit" className="primary" disabled={!testPassed || busy}>
+          Save &amp; continue
+        </button>
+      </div>
+    </AuthCard>
   );
 }

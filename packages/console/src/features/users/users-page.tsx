@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api, errorMessage, unwrap } from '../../api/client';
 import { useCan } from '../../auth/session';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
+import { DialogForm } from '../../ui/dialog-form';
 import { CheckField, Field, FormError, type Notice, NoticeBox } from '../../ui/field';
 import { dateTime, timeAgo } from '../../ui/format';
 import { Modal } from '../../ui/modal';
@@ -213,13 +214,13 @@ function CreateUserForm({ onDone, onCancel }: { onDone: (username: string) => vo
     onSuccess: (user) => onDone(user.username),
   });
   return (
-    <form
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        create.mutate();
-      }}
+    <DialogForm
+      onSubmit={() => create.mutate()}
+      onCancel={onCancel}
+      submitLabel="Create user"
+      busy={create.isPending}
+      error={create.error}
     >
-      <FormError error={create.error} />
       <Field
         id="new-username"
         label="Username"
@@ -274,15 +275,7 @@ function CreateUserForm({ onDone, onCancel }: { onDone: (username: string) => vo
           </label>
         ))}
       </fieldset>
-      <div className="actions" style={{ justifyContent: 'flex-end' }}>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={create.isPending}>
-          Create user
-        </button>
-      </div>
-    </form>
+    </DialogForm>
   );
 }
 
@@ -308,13 +301,13 @@ function ResetPasswordForm({
     onSuccess: onDone,
   });
   return (
-    <form
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        reset.mutate();
-      }}
+    <DialogForm
+      onSubmit={() => reset.mutate()}
+      onCancel={onCancel}
+      submitLabel="Reset password"
+      busy={reset.isPending}
+      error={reset.error}
     >
-      <FormError error={reset.error} />
       <Field
         id="reset-password"
         label="New password"
@@ -331,15 +324,7 @@ function ResetPasswordForm({
         checked={mustChange}
         onChange={(e) => setMustChange(e.target.checked)}
       />
-      <div className="actions" style={{ justifyContent: 'flex-end' }}>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={reset.isPending}>
-          Reset password
-        </button>
-      </div>
-    </form>
+    </DialogForm>
   );
 }
 
