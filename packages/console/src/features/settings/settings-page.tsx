@@ -10,8 +10,9 @@ import { useServerForm } from '../../ui/server-form';
 import { useSettingsSave } from '../../ui/settings-save';
 import { ErrorState, Forbidden, Loading } from '../../ui/states';
 import { StatusBadge } from '../../ui/status';
+import { EauthField } from './eauth-field';
 import { parseRuntimeStatus } from './runtime-status';
-import { describeTest, EAUTH_OPTIONS, type Eauth, type SaltTestResult } from './salt-connection';
+import { describeTest, type SaltTestResult } from './salt-connection';
 
 type Settings = paths['/api/admin/settings']['get']['responses'][200]['content']['application/json'];
 type Pollers = Settings['pollers'];
@@ -147,20 +148,7 @@ function SaltCard({ salt }: { salt: Settings['salt'] }) {
           onChange={(e) => setForm({ ...form, password: e.target.value })}
           hint={salt.password_set ? 'Leave blank to keep the saved password.' : 'No password is saved yet.'}
         />
-        <div className="field">
-          <label htmlFor="set-eauth">eauth</label>
-          <select
-            id="set-eauth"
-            value={form.eauth}
-            onChange={(e) => setForm({ ...form, eauth: e.target.value as Eauth })}
-          >
-            {EAUTH_OPTIONS.map((o) => (
-              <option key={o} value={o}>
-                {o}
-              </option>
-            ))}
-          </select>
-        </div>
+        <EauthField id="set-eauth" value={form.eauth} onChange={(eauth) => setForm({ ...form, eauth })} />
         <CheckField
           id="set-verify"
           label="Verify TLS"

@@ -7,13 +7,8 @@ import { CheckField, Field, NoticeBox } from '../../ui/field';
 import { useSettingsSave } from '../../ui/settings-save';
 import { Forbidden } from '../../ui/states';
 import { AuthCard } from '../auth/auth-card';
-import {
-  describeTest,
-  EAUTH_OPTIONS,
-  type Eauth,
-  type SaltConnectionInput,
-  type SaltTestResult,
-} from '../settings/salt-connection';
+import { EauthField } from '../settings/eauth-field';
+import { describeTest, type SaltConnectionInput, type SaltTestResult } from '../settings/salt-connection';
 
 /**
  * First-run setup: the salt-api connection. Save is enabled only once a test of exactly the
@@ -112,16 +107,7 @@ export function SetupPage() {
         onChange={(e) => set('password', e.target.value)}
         hint="Stored encrypted; never shown again."
       />
-      <div className="field">
-        <label htmlFor="salt-eauth">eauth</label>
-        <select id="salt-eauth" value={form.eauth} onChange={(e) => set('eauth', e.target.value as Eauth)}>
-          {EAUTH_OPTIONS.map((option) => (
-            <option key={option} value={option}>
-              {option}
-            </option>
-          ))}
-        </select>
-      </div>
+      <EauthField id="salt-eauth" value={form.eauth} onChange={(eauth) => set('eauth', eauth)} />
       <CheckField
         id="salt-verify"
         label="Verify TLS"
