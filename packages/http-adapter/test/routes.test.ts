@@ -909,6 +909,7 @@ describe('the HTTP API on a seeded SQLite store, Salt unconfigured', () => {
       grain: 'os_family:Debian',
       outcome: 'failed',
       id_prefix: 'web-0',
+      initiator: 'alice',
     };
     const concrete = (path: string) =>
       path
