@@ -34,6 +34,7 @@ export {
   setClientAddress,
 } from './principal.js';
 export { DEFAULT_MAX_BODY_BYTES } from './request-input.js';
+export { requestSignalOf, setRequestSignal } from './request-signal.js';
 export {
   defineRoute,
   defineRouteFor,

@@ -22,6 +22,7 @@ import {
   readJsonBody,
   UnsupportedMediaType,
 } from './request-input.js';
+import { requestSignalOf } from './request-signal.js';
 import type { HttpMethod, Route, RouteContext, RouteInput } from './route.js';
 
 /** A web-standard request handler: what every host adapter mounts. */
@@ -167,6 +168,7 @@ export function createRouter<TApp = unknown>(
     }
 
     const { route } = match;
+    const signal = requestSignalOf(request);
     const isPublic = route.permission === 'public';
     const decision: Omit<AccessDecision, 'status' | 'duration_ms' | 'error_code'> = {
       route: `${route.method} ${route.path}`,
@@ -233,7 +235,7 @@ export function createRouter<TApp = unknown>(
         ...input,
         request,
         url,
-        signal: request.signal,
+        signal,
         principal,
         app: opts.app as TApp,
         responseHeaders: new Headers(),
@@ -246,7 +248,7 @@ export function createRouter<TApp = unknown>(
       if (error instanceof UnsupportedMediaType) {
         return respond(errorResponse('unsupported_media_type', error.message));
       }
-      if (request.signal.aborted && !(error instanceof HaliteError)) {
+      if (signal.aborted && !(error instanceof HaliteError)) {
         // The client is gone (the handler saw its signal abort): nobody reads this answer.
         logger.debug('request aborted by the client', { route: decision.route });
         return respond(errorResponse('internal', GENERIC_ERROR_MESSAGE));

@@ -3,6 +3,7 @@ import { HaliteError, type Logger, silentLogger } from '@halite/core';
 import { describeError, errorResponse, GENERIC_ERROR_MESSAGE } from '../error-response.js';
 import { type Principal, setClientAddress, setHostPrincipal } from '../principal.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../request-input.js';
+import { setRequestSignal } from '../request-signal.js';
 import { type FetchHandler, jsonBodyOf, stripBasePath } from '../router.js';
 
 /** Options of {@link toNodeListener}. */
@@ -60,7 +61,8 @@ interface FlushableResponse extends ServerResponse {
  *   Buffer passed as is) is reused; otherwise the socket is streamed, at most `maxBodyBytes`.
  * - The response body is streamed with backpressure (waits for `drain`), with `res.flush()`
  *   after each chunk so `compression()` cannot hold back an event stream.
- * - The request's `signal` aborts when the client disconnects; a handler that throws gets a 500.
+ * - The route's `signal` (`context.signal`, {@link requestSignalOf}) aborts when the client
+ *   disconnects; `request.signal` itself does not. A handler that throws gets a 500.
  *
  * @example
  * ```ts
@@ -103,7 +105,6 @@ export function toNodeListener(handler: FetchHandler, options: NodeListenerOptio
         method,
         headers: requestHeaders(req),
         body,
-        signal: abort.signal,
         ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
       } as RequestInit);
     } catch (error) {
@@ -114,6 +115,7 @@ export function toNodeListener(handler: FetchHandler, options: NodeListenerOptio
     }
 
     setClientAddress(request, clientAddress(req, options.trustProxy === true));
+    setRequestSignal(request, abort.signal);
     const principal = options.principal;
     const handled = Promise.resolve().then(async () => {
       if (principal) setHostPrincipal(request, await principal(req));
