@@ -57,7 +57,8 @@ async function minions(params: URLSearchParams) {
   const keys = (await salt({ client: 'wheel', fun: 'key.list_all' })) as {
     data: { return: { minions: string[] } };
   };
-  const prefix = params.get('search');
+  // An id prefix (the benchmark's search): `id_prefix`, or `search` as the older runs sent it.
+  const prefix = params.get('id_prefix') ?? params.get('search');
   const ids = prefix
     ? keys.data.return.minions.filter((id) => id.startsWith(prefix))
     : keys.data.return.minions;
