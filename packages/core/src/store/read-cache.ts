@@ -123,7 +123,7 @@ export class ReadCache {
         if (this.#entries.get(key) !== fresh) return;
         fresh.rows = rowsOf(answer);
         this.#rows += fresh.rows;
-        this.#trim(fresh);
+        this.#trim(key, fresh);
       },
       () => {
         if (this.#entries.get(key) === fresh) this.#forget(key);
@@ -131,7 +131,7 @@ export class ReadCache {
     );
     this.#forget(key);
     this.#entries.set(key, fresh);
-    this.#trim(fresh);
+    this.#trim(key, fresh);
     return fresh.value as Promise<T>;
   }
 
@@ -152,12 +152,10 @@ export class ReadCache {
    * Drops the least recently used answers until the kept ones fit the limits, `kept` (the one
    * just stored) last; an answer larger than `maxRows` on its own is dropped alone.
    */
-  #trim(kept: Entry): void {
-    for (const [key, entry] of this.#entries) {
-      if (entry === kept && kept.rows > this.#maxRows) {
-        this.#forget(key);
-        return;
-      }
+  #trim(keptKey: string, kept: Entry): void {
+    if (kept.rows > this.#maxRows) {
+      this.#forget(keptKey);
+      return;
     }
     for (const [key, entry] of this.#entries) {
       if (this.#entries.size <= this.#maxEntries && this.#rows <= this.#maxRows) return;
